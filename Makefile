@@ -1,0 +1,40 @@
+# The one entry point: `make run` and `make test` install what is missing,
+# build, and run. See README.md.
+BUILD ?= build
+BUILD_TYPE ?= Release
+CMAKE_FLAGS ?=
+JOBS ?= $(shell nproc)
+CONFORMANCE_FLAGS ?=
+
+.PHONY: all deps configure build run test unit conformance bench asan clean
+
+all: build
+
+deps:
+	@scripts/setup.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	$(BUILD)/rua examples/hello.lua
+
+unit: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+conformance: build
+	scripts/conformance.sh $(BUILD) $(CONFORMANCE_FLAGS)
+
+test: unit conformance
+
+bench: build
+	bench/run.sh $(BUILD)/rua
+
+asan:
+	$(MAKE) test BUILD=build-asan BUILD_TYPE=RelWithDebInfo CMAKE_FLAGS=-DRUA_SANITIZE=ON CONFORMANCE_FLAGS="-m 0 -t 600"
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,794 @@
+// The garbage collector: incremental tri-colour mark & sweep (PUC Lua's
+// algorithm, lgc.c, in our own code).
+//
+// A cycle goes: pause -> propagate (traverse gray objects a few at a time)
+// -> atomic (one indivisible step: re-traverse what changed behind the
+// barriers, settle weak tables and finalizers, flip the white) -> sweep
+// (free objects still of the old white, a few at a time) -> call finalizers.
+// Between steps the program runs; the barriers in gc.hpp keep the
+// invariant that no black object points to a white one.
+//
+// Weak tables: tables with weak values go to 'weak'; with weak keys
+// (ephemerons) to 'ephemeron' while some entry has both key and value
+// unmarked; fully weak to 'allweak'. The atomic step marks ephemeron values
+// whose keys got marked until nothing changes, then clears dead entries.
+// Strings are values, never weak.
+//
+// Finalizers: setmetatable with __gc moves an object to 'finobj'; the atomic
+// step moves the unreachable ones to 'tobefnz' (in order of creation),
+// marks them again (resurrection), and the callfin phase calls them.
+//
+// Pacing: 'gcdebt' counts bytes allocated since the collector last caught
+// up; each step does work proportional to that debt (stepmul), and a new
+// cycle starts when memory grows to 'pause' percent of what the last cycle
+// left alive.
+#include "gc.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "call.hpp"
+#include "error.hpp"
+#include "func.hpp"
+#include "string.hpp"
+#include "table.hpp"
+#include "tm.hpp"
+
+namespace rua {
+
+void thread_free(State* L, State* L1);  // state.cpp
+void warning(State* L, const char* msg, bool tocont);  // state.cpp
+
+namespace {
+
+constexpr int kGCFinMax = 10;        // finalizers per step
+constexpr int kGCFinalizeCost = 50;  // work units of one finalizer
+constexpr int kGCSweepMax = 100;     // objects swept per step
+constexpr size_t kWork2Mem = sizeof(Value);
+
+inline GCObject* gco(void* p) { return static_cast<GCObject*>(p); }
+inline void set_black(GCObject* o) { o->marked = uint8_t((o->marked & ~kWhiteBits) | (1 << kBlackBit)); }
+inline void set_gray(GCObject* o) { o->marked &= uint8_t(~kMaskColors); }
+inline bool to_finalize(GCObject* o) { return o->marked & (1 << kFinalizedBit); }
+
+GCObject** gclist_of(GCObject* o) {
+  switch (o->tt) {
+    case kTagTable: return &static_cast<Table*>(o)->gclist;
+    case kTagLuaClosure: return &static_cast<LuaClosure*>(o)->gclist;
+    case kTagNativeClosure: return &static_cast<NativeClosure*>(o)->gclist;
+    case kTagThread: return &reinterpret_cast<State*>(o)->gclist;
+    case kTagProto: return &static_cast<Proto*>(o)->gclist;
+    case kTagUserdata: return &static_cast<Userdata*>(o)->gclist;
+    default: std::abort();
+  }
+}
+
+inline void link_gclist(GCObject* o, GCObject** list) {
+  *gclist_of(o) = *list;
+  *list = o;
+  set_gray(o);
+}
+
+void really_mark(GlobalState* g, GCObject* o);
+
+inline void mark_value(GlobalState* g, const Value& v) {
+  if (v.is_collectable() && is_white(v.as_gc())) really_mark(g, v.as_gc());
+}
+inline void mark_object(GlobalState* g, GCObject* o) {
+  if (o && is_white(o)) really_mark(g, o);
+}
+
+void really_mark(GlobalState* g, GCObject* o) {
+  switch (o->tt) {
+    case kTagShortStr:
+    case kTagLongStr:
+      set_black(o);
+      return;
+    case kTagUpVal: {
+      auto* uv = static_cast<UpVal*>(o);
+      if (uv->is_open()) set_gray(uv);
+      else set_black(uv);
+      mark_value(g, *uv->v);
+      return;
+    }
+    case kTagUserdata: {
+      auto* u = static_cast<Userdata*>(o);
+      if (u->nuvalue == 0) {
+        mark_object(g, u->metatable);
+        set_black(u);
+        return;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  link_gclist(o, &g->gray);
+}
+
+void mark_metatables(GlobalState* g) {
+  for (int i = 0; i < kNumTypes; i++) mark_object(g, g->mt[i]);
+}
+
+void mark_being_finalized(GlobalState* g) {
+  for (GCObject* o = g->tobefnz; o; o = o->next) mark_object(g, o);
+}
+
+// ---- traversals ----
+
+const char* weak_mode(GlobalState* g, Table* h) {
+  const Value* mode = fast_tm(g, h->metatable, TM::Mode);
+  if (mode && mode->is_string()) return mode->as_string()->c_str();
+  return nullptr;
+}
+
+// Is the object of this value (or key) to be cleared from a weak table?
+bool is_cleared(GlobalState* g, GCObject* o) {
+  if (o == nullptr) return false;
+  if (o->tt == kTagShortStr || o->tt == kTagLongStr) {
+    mark_object(g, o);  // strings are values, never weak
+    return false;
+  }
+  return is_white(o);
+}
+inline GCObject* key_gc_or_null(const Node* n) { return n->key_is_collectable() ? n->key_gc() : nullptr; }
+inline GCObject* val_gc_or_null(const Value& v) { return v.is_collectable() ? v.as_gc() : nullptr; }
+inline bool val_is_white(const Value& v) { return v.is_collectable() && is_white(v.as_gc()); }
+
+// An empty node whose key is collectable: mark the key dead so it no longer
+// keeps its object alive (next() still recognises it by identity).
+inline void clear_key(Node* n) {
+  if (n->key_is_collectable()) n->val.aux_tt = kTagDeadKey;
+}
+
+void traverse_weak_value(GlobalState* g, Table* h) {
+  size_t nsize = h->is_dummy() ? 0 : h->node_count();
+  bool hasclears = h->asize > 0;  // array part may hold white values
+  for (size_t i = 0; i < nsize; i++) {
+    Node* n = &h->node[i];
+    if (n->val.is_empty()) {
+      clear_key(n);
+    } else {
+      if (n->key_is_collectable()) mark_object(g, n->key_gc());
+      if (!hasclears && is_cleared(g, val_gc_or_null(n->val))) hasclears = true;
+    }
+  }
+  if (g->gcstate == kGCSAtomic && hasclears) link_gclist(h, &g->weak);
+  else link_gclist(h, &g->grayagain);
+}
+
+bool traverse_ephemeron(GlobalState* g, Table* h, bool inv) {
+  bool marked = false, hasclears = false, hasww = false;
+  for (uint32_t i = 0; i < h->asize; i++) {
+    if (val_is_white(h->array[i])) {
+      marked = true;
+      really_mark(g, h->array[i].as_gc());
+    }
+  }
+  size_t nsize = h->is_dummy() ? 0 : h->node_count();
+  for (size_t i = 0; i < nsize; i++) {
+    Node* n = inv ? &h->node[nsize - 1 - i] : &h->node[i];
+    if (n->val.is_empty()) {
+      clear_key(n);
+    } else if (is_cleared(g, key_gc_or_null(n))) {
+      hasclears = true;
+      if (val_is_white(n->val)) hasww = true;
+    } else if (val_is_white(n->val)) {
+      marked = true;
+      really_mark(g, n->val.as_gc());
+    }
+  }
+  if (g->gcstate == kGCSPropagate) link_gclist(h, &g->grayagain);
+  else if (hasww) link_gclist(h, &g->ephemeron);
+  else if (hasclears) link_gclist(h, &g->allweak);
+  else set_black(h);
+  return marked;
+}
+
+void traverse_strong_table(GlobalState* g, Table* h) {
+  for (uint32_t i = 0; i < h->asize; i++) mark_value(g, h->array[i]);
+  size_t nsize = h->is_dummy() ? 0 : h->node_count();
+  for (size_t i = 0; i < nsize; i++) {
+    Node* n = &h->node[i];
+    if (n->val.is_empty()) {
+      clear_key(n);
+    } else {
+      if (n->key_is_collectable()) mark_object(g, n->key_gc());
+      mark_value(g, n->val);
+    }
+  }
+  set_black(h);
+}
+
+size_t traverse_table(GlobalState* g, Table* h) {
+  mark_object(g, h->metatable);
+  const char* mode = weak_mode(g, h);
+  bool wkey = mode && std::strchr(mode, 'k');
+  bool wvalue = mode && std::strchr(mode, 'v');
+  if (!wkey && !wvalue) traverse_strong_table(g, h);
+  else if (!wkey) traverse_weak_value(g, h);
+  else if (!wvalue) traverse_ephemeron(g, h, false);
+  else link_gclist(h, &g->allweak);  // all weak: nothing to mark
+  return 1 + h->asize + (h->is_dummy() ? 0 : h->node_count() * 2);
+}
+
+size_t traverse_userdata(GlobalState* g, Userdata* u) {
+  mark_object(g, u->metatable);
+  for (int i = 0; i < u->nuvalue; i++) mark_value(g, u->uv()[i]);
+  set_black(u);
+  return 1 + u->nuvalue;
+}
+
+size_t traverse_proto(GlobalState* g, Proto* f) {
+  mark_object(g, f->source);
+  for (int i = 0; i < f->sizek; i++) mark_value(g, f->k[i]);
+  for (int i = 0; i < f->sizeupvalues; i++) mark_object(g, f->upvalues[i].name);
+  for (int i = 0; i < f->sizep; i++) mark_object(g, f->p[i]);
+  for (int i = 0; i < f->sizelocvars; i++) mark_object(g, f->locvars[i].name);
+  set_black(f);
+  return 1 + size_t(f->sizek + f->sizeupvalues + f->sizep + f->sizelocvars);
+}
+
+size_t traverse_lua_closure(GlobalState* g, LuaClosure* cl) {
+  mark_object(g, cl->p);
+  for (int i = 0; i < cl->nupvalues; i++) mark_object(g, cl->upvals[i]);
+  set_black(cl);
+  return 1 + cl->nupvalues;
+}
+
+size_t traverse_native_closure(GlobalState* g, NativeClosure* cl) {
+  for (int i = 0; i < cl->nupvalues; i++) mark_value(g, cl->upvalue[i]);
+  set_black(cl);
+  return 1 + cl->nupvalues;
+}
+
+size_t traverse_thread(GlobalState* g, State* th) {
+  // Threads stay gray: their stacks change without barriers, so they are
+  // traversed again in the atomic step.
+  if (g->gcstate == kGCSPropagate) link_gclist(th, &g->grayagain);
+  else set_black(th);
+  if (th->stack == nullptr) return 1;  // not completely built yet
+  for (StkId o = th->stack; o < th->top; o++) mark_value(g, *o);
+  for (UpVal* uv = th->openupval; uv; uv = uv->u.open.next) mark_object(g, uv);
+  if (g->gcstate == kGCSAtomic) {
+    for (StkId o = th->top; o < th->stack_last + kExtraStack; o++) o->set_nil();
+    if (th->twups == th && th->openupval != nullptr) {  // relink into 'twups'
+      th->twups = g->twups;
+      g->twups = th;
+    }
+  }
+  return 1 + size_t(th->stack_size());
+}
+
+size_t propagate_mark(GlobalState* g) {
+  GCObject* o = g->gray;
+  set_black(o);
+  g->gray = *gclist_of(o);
+  switch (o->tt) {
+    case kTagTable: return traverse_table(g, static_cast<Table*>(o));
+    case kTagUserdata: return traverse_userdata(g, static_cast<Userdata*>(o));
+    case kTagLuaClosure: return traverse_lua_closure(g, static_cast<LuaClosure*>(o));
+    case kTagNativeClosure: return traverse_native_closure(g, static_cast<NativeClosure*>(o));
+    case kTagProto: return traverse_proto(g, static_cast<Proto*>(o));
+    case kTagThread: return traverse_thread(g, reinterpret_cast<State*>(o));
+    default: std::abort();
+  }
+}
+
+size_t propagate_all(GlobalState* g) {
+  size_t work = 0;
+  while (g->gray) work += propagate_mark(g);
+  return work;
+}
+
+// Marks ephemeron values whose keys are marked, until nothing changes.
+void converge_ephemerons(GlobalState* g) {
+  bool changed;
+  bool dir = false;
+  do {
+    GCObject* next = g->ephemeron;
+    g->ephemeron = nullptr;
+    changed = false;
+    while (GCObject* w = next) {
+      auto* h = static_cast<Table*>(w);
+      next = h->gclist;
+      set_black(h);
+      if (traverse_ephemeron(g, h, dir)) {
+        propagate_all(g);
+        changed = true;
+      }
+    }
+    dir = !dir;  // alternate directions: chains converge faster
+  } while (changed);
+}
+
+void clear_by_keys(GlobalState* g, GCObject* l) {
+  for (; l; l = static_cast<Table*>(l)->gclist) {
+    auto* h = static_cast<Table*>(l);
+    size_t nsize = h->is_dummy() ? 0 : h->node_count();
+    for (size_t i = 0; i < nsize; i++) {
+      Node* n = &h->node[i];
+      if (is_cleared(g, key_gc_or_null(n))) n->val.set_empty();
+      if (n->val.is_empty()) clear_key(n);
+    }
+  }
+}
+
+void clear_by_values(GlobalState* g, GCObject* l, GCObject* f) {
+  for (; l != f; l = static_cast<Table*>(l)->gclist) {
+    auto* h = static_cast<Table*>(l);
+    for (uint32_t i = 0; i < h->asize; i++) {
+      if (is_cleared(g, val_gc_or_null(h->array[i]))) h->array[i].set_empty();
+    }
+    size_t nsize = h->is_dummy() ? 0 : h->node_count();
+    for (size_t i = 0; i < nsize; i++) {
+      Node* n = &h->node[i];
+      if (is_cleared(g, val_gc_or_null(n->val))) n->val.set_empty();
+      if (n->val.is_empty()) clear_key(n);
+    }
+  }
+}
+
+size_t remark_upvals(GlobalState* g) {
+  size_t work = 0;
+  State** p = &g->twups;
+  State* th;
+  while ((th = *p) != nullptr) {
+    work++;
+    if (!is_white(th) && th->openupval != nullptr) {
+      p = &th->twups;
+    } else {
+      *p = th->twups;
+      th->twups = th;  // out of the list
+      for (UpVal* uv = th->openupval; uv; uv = uv->u.open.next) {
+        work++;
+        if (!is_white(uv)) mark_value(g, *uv->v);
+      }
+    }
+  }
+  return work;
+}
+
+// ---- finalizers ----
+
+// Moves unreachable objects with finalizers to 'tobefnz' ('all': every one).
+void separate_to_be_finalized(GlobalState* g, bool all) {
+  GCObject** p = &g->finobj;
+  GCObject** lastnext = &g->tobefnz;
+  while (*lastnext) lastnext = &(*lastnext)->next;
+  GCObject* curr;
+  while ((curr = *p) != nullptr) {
+    if (!(is_white(curr) || all)) {
+      p = &curr->next;
+    } else {
+      *p = curr->next;
+      curr->next = *lastnext;
+      *lastnext = curr;
+      lastnext = &curr->next;
+    }
+  }
+}
+
+// ---- sweeping ----
+
+void free_object(State* L, GCObject* o) {
+  switch (o->tt) {
+    case kTagProto: proto_free(L, static_cast<Proto*>(o)); break;
+    case kTagUpVal: {
+      auto* uv = static_cast<UpVal*>(o);
+      if (uv->is_open()) unlink_upval(uv);
+      mem_free(L, uv, sizeof(UpVal));
+      break;
+    }
+    case kTagLuaClosure: {
+      auto* cl = static_cast<LuaClosure*>(o);
+      mem_free(L, cl, lua_closure_size(cl->nupvalues));
+      break;
+    }
+    case kTagNativeClosure: {
+      auto* cl = static_cast<NativeClosure*>(o);
+      mem_free(L, cl, native_closure_size(cl->nupvalues));
+      break;
+    }
+    case kTagTable: table_free(L, static_cast<Table*>(o)); break;
+    case kTagThread: thread_free(L, reinterpret_cast<State*>(o)); break;
+    case kTagUserdata: {
+      auto* u = static_cast<Userdata*>(o);
+      mem_free(L, u, Userdata::memory_offset(u->nuvalue) + u->len);
+      break;
+    }
+    case kTagShortStr:
+    case kTagLongStr: string_free(L, static_cast<String*>(o)); break;
+    default: std::abort();
+  }
+}
+
+GCObject** sweep_list(State* L, GCObject** p, int countin, int* countout) {
+  GlobalState* g = G(L);
+  uint8_t ow = other_white(g);
+  uint8_t white = current_white(g);
+  int i;
+  for (i = 0; *p != nullptr && i < countin; i++) {
+    GCObject* curr = *p;
+    uint8_t marked = curr->marked;
+    if (marked & ow) {  // dead
+      *p = curr->next;
+      free_object(L, curr);
+    } else {
+      curr->marked = uint8_t((marked & ~kMaskColors) | white);
+      p = &curr->next;
+    }
+  }
+  if (countout) *countout = i;
+  return *p == nullptr ? nullptr : p;
+}
+
+GCObject** sweep_to_live(State* L, GCObject** p) {
+  GCObject** old = p;
+  do {
+    p = sweep_list(L, p, 1, nullptr);
+  } while (p == old);
+  return p;
+}
+
+void enter_sweep(State* L) {
+  GlobalState* g = G(L);
+  g->gcstate = kGCSSweepAllGC;
+  g->sweepgc = sweep_to_live(L, &g->allgc);
+}
+
+size_t atomic(State* L) {
+  GlobalState* g = G(L);
+  size_t work = 0;
+  GCObject* grayagain = g->grayagain;
+  g->grayagain = nullptr;
+  g->gcstate = kGCSAtomic;
+  mark_object(g, L);  // the running thread
+  mark_value(g, g->registry);
+  mark_metatables(g);
+  work += propagate_all(g);
+  work += remark_upvals(g);
+  work += propagate_all(g);
+  g->gray = grayagain;
+  work += propagate_all(g);
+  converge_ephemerons(g);
+  // All strongly reachable objects are marked. Clear weak values before
+  // checking finalizers (resurrected objects must not be in weak values).
+  clear_by_values(g, g->weak, nullptr);
+  clear_by_values(g, g->allweak, nullptr);
+  GCObject* origweak = g->weak;
+  GCObject* origall = g->allweak;
+  separate_to_be_finalized(g, false);
+  mark_being_finalized(g);
+  work += propagate_all(g);
+  converge_ephemerons(g);
+  clear_by_keys(g, g->ephemeron);
+  clear_by_keys(g, g->allweak);
+  clear_by_values(g, g->weak, origweak);
+  clear_by_values(g, g->allweak, origall);
+  g->currentwhite = other_white(g);  // flip
+  return work;
+}
+
+void restart_collection(GlobalState* g) {
+  g->gray = g->grayagain = nullptr;
+  g->weak = g->allweak = g->ephemeron = nullptr;
+  mark_object(g, g->mainthread);
+  mark_value(g, g->registry);
+  mark_metatables(g);
+  mark_being_finalized(g);
+}
+
+// Calls the finalizer of the first object in 'tobefnz'.
+void call_one_finalizer(State* L) {
+  GlobalState* g = G(L);
+  GCObject* o = g->tobefnz;
+  g->tobefnz = o->next;
+  o->next = g->allgc;  // back to the normal list
+  g->allgc = o;
+  o->marked &= uint8_t(~(1 << kFinalizedBit));
+  if (g->gcstate >= kGCSSweepAllGC && g->gcstate <= kGCSSweepEnd) make_white(g, o);
+  Value v;
+  v.set_gc(o, o->tt);
+  const Value* tm = get_tm_by_obj(L, &v, TM::Gc);
+  if (tm->is_nil()) return;
+  uint8_t oldah = L->allowhook;
+  uint8_t oldstp = g->gcstp;
+  g->gcstp |= kGCStopGC;  // no collection steps inside a finalizer
+  L->allowhook = 0;
+  StkId func = L->top;
+  func[0] = *tm;
+  func[1] = v;
+  L->top = func + 2;
+  L->ci->callstatus |= cist::kFin;
+  Status status = pcall_value(L, func, 0, 0);
+  L->ci->callstatus &= ~cist::kFin;
+  L->allowhook = oldah;
+  g->gcstp = oldstp;
+  if (status != kOk) {
+    const Value* err = L->top - 1;
+    const char* msg = err->is_string() ? err->as_string()->c_str() : "error object is not a string";
+    warning(L, "error in ", true);
+    warning(L, "__gc", true);
+    warning(L, " (", true);
+    warning(L, msg, true);
+    warning(L, ")", false);
+    L->top--;
+  }
+}
+
+int run_a_few_finalizers(State* L, int n) {
+  GlobalState* g = G(L);
+  int i;
+  for (i = 0; i < n && g->tobefnz; i++) call_one_finalizer(L);
+  return i;
+}
+
+size_t single_step(State* L) {
+  GlobalState* g = G(L);
+  size_t work = 0;
+  switch (g->gcstate) {
+    case kGCSPause:
+      restart_collection(g);
+      g->gcstate = kGCSPropagate;
+      work = 1;
+      break;
+    case kGCSPropagate:
+      if (g->gray == nullptr) g->gcstate = kGCSEnterAtomic;
+      else work = propagate_mark(g);
+      break;
+    case kGCSEnterAtomic:
+      work = atomic(L);
+      enter_sweep(L);
+      g->gcestimate = g->totalbytes;
+      break;
+    case kGCSSweepAllGC:
+    case kGCSSweepFinObj:
+    case kGCSSweepToBeFnz: {
+      GCObject** next_list = g->gcstate == kGCSSweepAllGC   ? &g->finobj
+                             : g->gcstate == kGCSSweepFinObj ? &g->tobefnz
+                                                             : nullptr;
+      int count = 0;
+      if (g->sweepgc) {
+        g->sweepgc = sweep_list(L, g->sweepgc, kGCSweepMax, &count);
+        work = size_t(count);
+      } else {
+        g->gcstate = uint8_t(g->gcstate + 1);
+        g->sweepgc = next_list;
+      }
+      break;
+    }
+    case kGCSSweepEnd:
+      if (!g->gcemergency) string_table_check_shrink(L);
+      g->gcstate = kGCSCallFin;
+      break;
+    case kGCSCallFin:
+      if (g->tobefnz && !g->gcemergency) {
+        work = size_t(run_a_few_finalizers(L, kGCFinMax)) * kGCFinalizeCost;
+      } else {
+        g->gcstate = kGCSPause;
+      }
+      break;
+  }
+  return work;
+}
+
+void run_until(State* L, int statesmask) {
+  GlobalState* g = G(L);
+  while (!(statesmask & (1 << g->gcstate))) single_step(L);
+}
+
+void set_debt(GlobalState* g, ptrdiff_t debt) { g->gcdebt = debt; }
+
+void set_pause(GlobalState* g) {
+  size_t estimate = g->gcestimate > 0 ? g->gcestimate : g->totalbytes;
+  size_t threshold = estimate / 100 * size_t(g->gcparams[kGCPPause]);
+  if (threshold < estimate) threshold = estimate;  // overflow guard
+  set_debt(g, ptrdiff_t(g->totalbytes) - ptrdiff_t(threshold));
+}
+
+void full_inc(State* L) {
+  GlobalState* g = G(L);
+  if (keep_invariant(g)) enter_sweep(L);  // sweep everything to turn black objects white
+  run_until(L, 1 << kGCSPause);
+  run_until(L, 1 << kGCSCallFin);
+  g->gcestimate = g->totalbytes;
+  run_until(L, 1 << kGCSPause);
+  set_pause(g);
+}
+
+// Incremental step: work proportional to the debt, in units of kWork2Mem bytes.
+void inc_step(State* L) {
+  GlobalState* g = G(L);
+  int stepmul = g->gcparams[kGCPStepMul] | 1;
+  ptrdiff_t debt = ptrdiff_t(size_t(g->gcdebt) / kWork2Mem) * stepmul / 100;
+  ptrdiff_t stepsize = ptrdiff_t(size_t(g->gcparams[kGCPStepSize]) / kWork2Mem) * stepmul / 100;
+  if (stepmul <= 1) {  // stepmul 0: stop-the-world collections
+    full_inc(L);
+    return;
+  }
+  do {
+    size_t work = single_step(L);
+    debt -= ptrdiff_t(work);
+  } while (debt > -stepsize && g->gcstate != kGCSPause);
+  if (g->gcstate == kGCSPause) {
+    set_pause(g);
+  } else {
+    debt = debt * 100 / stepmul * ptrdiff_t(kWork2Mem);
+    set_debt(g, debt);
+  }
+}
+
+}  // namespace
+
+// ===================================================================
+// Public interface
+// ===================================================================
+
+void gc_barrier_slow(State* L, GCObject* p, GCObject* o) {
+  GlobalState* g = G(L);
+  if (keep_invariant(g)) really_mark(g, o);  // restore the invariant
+  else make_white(g, p);  // sweeping: no need to mark, p will be swept white
+}
+
+void gc_barrier_back_slow(State* L, GCObject* p) {
+  GlobalState* g = G(L);
+  link_gclist(p, &g->grayagain);  // p becomes gray and is re-traversed in atomic
+}
+
+GCObject* gc_new_object(State* L, uint8_t tt, size_t size) {
+  GlobalState* g = G(L);
+  auto* o = static_cast<GCObject*>(mem_alloc(L, size));
+  o->marked = current_white(g);
+  o->tt = tt;
+  o->next = g->allgc;
+  g->allgc = o;
+  return o;
+}
+
+void gc_fix(State* L, GCObject* o) {
+  GlobalState* g = G(L);
+  // o must be the most recent object in 'allgc'.
+  set_gray(o);  // never white: never collected
+  g->allgc = o->next;
+  o->next = g->fixedgc;
+  g->fixedgc = o;
+}
+
+void gc_check_finalizer(State* L, GCObject* o, Table* mt) {
+  GlobalState* g = G(L);
+  if (to_finalize(o) || fast_tm(g, mt, TM::Gc) == nullptr || (g->gcstp & kGCStopClosing)) return;
+  if (g->gcstate >= kGCSSweepAllGC && g->gcstate <= kGCSSweepEnd) {
+    make_white(g, o);  // "sweep" the object
+    if (g->sweepgc == &o->next) g->sweepgc = sweep_to_live(L, g->sweepgc);
+  }
+  GCObject** p = &g->allgc;
+  while (*p != o) p = &(*p)->next;
+  *p = o->next;
+  o->next = g->finobj;
+  g->finobj = o;
+  o->marked |= (1 << kFinalizedBit);
+}
+
+void gc_step(State* L) {
+  GlobalState* g = G(L);
+  if (g->gcstp != 0) {  // stopped: avoid being called again too soon
+    set_debt(g, -2000);
+    return;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  g->gcstp |= kGCStopGC;  // not reentrant: no emergency collection inside a step
+  try {
+    inc_step(L);
+  } catch (...) {
+    g->gcstp &= uint8_t(~kGCStopGC);
+    throw;
+  }
+  g->gcstp &= uint8_t(~kGCStopGC);
+  auto ns = size_t(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+  if (ns > g->gc_pause_max_ns) g->gc_pause_max_ns = ns;
+}
+
+bool gc_step_api(State* L, size_t nbytes) {
+  GlobalState* g = G(L);
+  uint8_t oldstp = g->gcstp;
+  g->gcstp = 0;
+  bool ended = false;
+  if (nbytes == 0) {
+    single_step(L);
+    while (g->gcstate != kGCSPause && g->gcstate == kGCSPropagate && g->gray == nullptr) single_step(L);
+    ended = g->gcstate == kGCSPause;
+  } else {
+    set_debt(g, g->gcdebt + ptrdiff_t(nbytes));
+    if (g->gcdebt > 0) {
+      inc_step(L);
+      ended = g->gcstate == kGCSPause;
+    }
+  }
+  g->gcstp = oldstp;
+  return ended;
+}
+
+void gc_full(State* L, bool emergency) {
+  GlobalState* g = G(L);
+  uint8_t old = g->gcemergency;
+  g->gcemergency = emergency ? 1 : 0;
+  full_inc(L);
+  g->gcemergency = old;
+}
+
+void gc_run_pending_finalizers(State* L) {
+  while (G(L)->tobefnz) call_one_finalizer(L);
+}
+
+void gc_change_mode(State* L, GCKind kind) { G(L)->gckind = kind; }
+
+void gc_free_all_objects(State* L) {
+  GlobalState* g = G(L);
+  g->gcstp = kGCStopClosing;
+  separate_to_be_finalized(g, true);
+  gc_run_pending_finalizers(L);
+  g->currentwhite = kWhiteBits;  // every object is "dead" for sweep_list
+  g->gcstate = kGCSSweepAllGC;
+  auto free_list = [&](GCObject** list, GCObject* keep) {
+    GCObject* o = *list;
+    *list = nullptr;
+    while (o && o != keep) {
+      GCObject* next = o->next;
+      free_object(L, o);
+      o = next;
+    }
+  };
+  free_list(&g->finobj, nullptr);
+  free_list(&g->allgc, reinterpret_cast<GCObject*>(g->mainthread));
+  free_list(&g->fixedgc, nullptr);
+}
+
+int gc_get_param(GlobalState* g, int p) { return g->gcparams[p]; }
+void gc_set_param(GlobalState* g, int p, int value) { g->gcparams[p] = value; }
+
+// ===================================================================
+// Memory
+// ===================================================================
+
+void mem_error(State* L) { throw_error(L, kErrMem); }
+
+void* mem_try_realloc(State* L, void* block, size_t osize, size_t nsize) {
+  GlobalState* g = G(L);
+  if (nsize > osize && g->memlimit && g->totalbytes - osize + nsize > g->memlimit) return nullptr;
+  void* p = g->frealloc(g->ud, block, osize, nsize);
+  if (p == nullptr && nsize > 0) return nullptr;
+  g->totalbytes = g->totalbytes - osize + nsize;
+  g->gcdebt += ptrdiff_t(nsize) - ptrdiff_t(osize);
+  return p;
+}
+
+void* mem_realloc(State* L, void* block, size_t osize, size_t nsize) {
+  void* p = mem_try_realloc(L, block, osize, nsize);
+  if (p == nullptr && nsize > 0) [[unlikely]] {
+    GlobalState* g = G(L);
+    // Emergency: collect everything we can and try once more (not while
+    // the collector or a stack move is in the middle of its work).
+    if (g->gcemergency == 0 && !(g->gcstp & (kGCStopGC | kGCStopClosing)) && g->mainthread != nullptr) {
+      uint8_t oldstp = g->gcstp;
+      g->gcstp |= kGCStopGC;
+      try {
+        g->gcemergency = 1;
+        full_inc(L);
+        g->gcemergency = 0;
+      } catch (...) {
+        g->gcemergency = 0;
+        g->gcstp = oldstp;
+        throw;
+      }
+      g->gcstp = oldstp;
+      p = mem_try_realloc(L, block, osize, nsize);
+    }
+    if (p == nullptr) mem_error(L);
+  }
+  return p;
+}
+
+}  // namespace rua
