@@ -26,6 +26,7 @@ void error_msg(State* L) {
     L->top++;                // (assumes kExtraStack)
     call_value_noyield(L, L->top - 2, 1);
   }
+  if (L->top[-1].is_nil()) L->top[-1].set_string(string_new(L, "<no error object>"));
   throw_error(L, kErrRun);
 }
 
@@ -522,13 +523,18 @@ State* recover(State* L, State* entry, CallInfo* entry_ci, Status status, int* e
   return return_to_resumer(L, 1, status);
 }
 
-void push_foreign_error(State* L, const char* what) {
-  check_stack(L, 1);
-  L->top->set_string(string_new(L, what));
-  L->top++;
-}
-
 }  // namespace
+
+Status push_foreign_error(State* L, const std::exception& e) {
+  try {
+    check_stack(L, 1);
+    L->top->set_string(string_new(L, e.what()));
+    L->top++;
+    return kErrRun;
+  } catch (...) {
+    return kErrMem;
+  }
+}
 
 Exit drive(State* entry, CallInfo* entry_ci, int enter) {
   State* L = entry;
@@ -566,13 +572,7 @@ Exit drive(State* entry, CallInfo* entry_ci, int enter) {
     } catch (const std::bad_alloc&) {
       status = kErrMem;
     } catch (const std::exception& ex) {
-      // A foreign exception from native code becomes a Lua error here.
-      try {
-        push_foreign_error(L, ex.what());
-        status = kErrRun;
-      } catch (...) {
-        status = kErrMem;
-      }
+      status = push_foreign_error(L, ex);  // a foreign exception becomes a Lua error here
     }
     L = recover(L, entry, entry_ci, status, &enter);
   }

@@ -13,6 +13,7 @@
 // thread, or kills that coroutine and reports to its resumer.
 #pragma once
 
+#include <exception>
 #include <new>
 #include <string_view>
 
@@ -103,6 +104,9 @@ Status reset_thread(State* L, Status status);
 // the message and returns the status.
 Status load_chunk(State* L, std::string_view chunk, const char* chunkname, const char* mode);
 
+// Pushes the message of a C++ exception thrown by native code; returns the status to report.
+Status push_foreign_error(State* L, const std::exception& e);
+
 template <typename F>
 Status run_protected(State* L, ptrdiff_t old_top, F&& body) {
   CallInfo* old_ci = L->ci;
@@ -115,6 +119,8 @@ Status run_protected(State* L, ptrdiff_t old_top, F&& body) {
     status = e.status;
   } catch (const std::bad_alloc&) {
     status = kErrMem;
+  } catch (const std::exception& e) {
+    status = push_foreign_error(L, e);
   }
   if (status != kOk) {
     L->ci = old_ci;

@@ -562,6 +562,7 @@ size_t single_step(State* L) {
     }
     case kGCSSweepEnd:
       if (!g->gcemergency) string_table_check_shrink(L);
+      g->gcestimate = g->totalbytes;  // what survived the cycle
       g->gcstate = kGCSCallFin;
       break;
     case kGCSCallFin:

@@ -154,13 +154,14 @@ void count_int_key(const Value& key, KeyCounts& kc) {
 uint32_t count_array(const Table* t, KeyCounts& kc) {
   uint32_t ause = 0;
   uint32_t i = 1;
-  for (int lg = 0, ttlg = 1; lg <= kMaxABits; lg++, ttlg *= 2) {
-    uint32_t lc = 0;
+  uint64_t ttlg = 1;  // 2^lg
+  for (int lg = 0; lg <= kMaxABits; lg++, ttlg *= 2) {
     uint32_t lim = uint32_t(ttlg);
-    if (lim > t->asize) {
+    if (ttlg > t->asize) {
       lim = t->asize;
       if (i > lim) break;
     }
+    uint32_t lc = 0;  // keys in (2^(lg-1), 2^lg]
     for (; i <= lim; i++)
       if (!t->array[i - 1].is_empty()) lc++;
     kc.nums[lg] += lc;

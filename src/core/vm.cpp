@@ -251,6 +251,8 @@ native_continue: {
   // The callee of a native's call_k returned (or an error was recovered at a
   // pcall, or a coroutine it resumed came back): run its continuation.
   Status status = ci->recover_status();
+  if (!(ci->callstatus & cist::kPendingK)) [[unlikely]]
+    run_error(L, "internal error: returning into a native frame without a continuation");
   if ((ci->callstatus & cist::kYPcall) && status != kOk) {
     // Recovering from an error at this pcall: close what the callee left open, one __close at a time.
     StkId func = restore_stack(L, ci->u2.funcidx);
