@@ -14,6 +14,7 @@
 
 #include "compiler.hpp"
 #include "debug.hpp"
+#include "json.hpp"
 #include "lualib.hpp"
 
 namespace {
@@ -412,6 +413,7 @@ int pmain(State* L) {
     get_env = std::getenv;
   }
   open_libs(L);
+  preload_json(L);  // require "rua.json"
   create_arg_table(L, argv, argc, script);
   gc(L, kGcRestart);
   if (handle_init(L) != kOk) return 0;

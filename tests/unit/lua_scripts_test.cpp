@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "json.hpp"
 #include "lualib.hpp"
 
 namespace {
@@ -41,6 +42,7 @@ TEST_P(LuaScript, ReturnsOK) {
   State* L = new_state_std();
   ASSERT_NE(L, nullptr);
   open_libs(L);
+  preload_json(L);  // require "rua.json"
   push_native(L, traceback_handler);
   std::string file = GetParam() + ".lua";
   Status st = load_file(L, file.c_str());
