@@ -726,6 +726,59 @@ Status resume(State* co, State* from, int nargs, int* nresults) {
 
 bool is_yieldable(State* L) { return L->yieldable(); }
 
+int suspend(State* L) {
+  if (!can_suspend(L)) run_error(L, "attempt to yield across a C-call boundary");
+  L->ci->u.c.k = nullptr;  // when continued, the native returns the values pushed for it
+  return kNativeSuspend;
+}
+
+namespace {
+TaskStatus run_task(State* root, CallInfo* limit, int enter, State* start, int* nres) {
+  ptrdiff_t base_off = save_stack(root, limit->func);
+  try {
+    Exit e = drive(root, limit, enter, start);
+    switch (e) {
+      case Exit::Return:
+        *nres = int(root->top - restore_stack(root, base_off));
+        return TaskStatus::Finished;
+      case Exit::Yield:
+        root->status = kYield;
+        *nres = root->ci->u2.nyield;
+        return TaskStatus::Yielded;
+      case Exit::Suspend:
+        *nres = 0;
+        return TaskStatus::Suspended;
+      default: break;
+    }
+  } catch (const LuaError& e) {
+    (void)e;
+  } catch (const std::bad_alloc&) {
+    push_obj(root, make_value(G(root)->memerrmsg));
+  }
+  *nres = 1;
+  return TaskStatus::Failed;
+}
+}  // namespace
+
+TaskStatus task_start(State* root, int nargs, int* nres) {
+  StkId func = root->top - nargs - 1;
+  CallInfo* ci = push_frame(root, func, kMultRet, cist::kFresh);
+  return run_task(root, ci, ci->is_lua() ? kEnterContinue : kEnterStartNative, nullptr, nres);
+}
+
+TaskStatus task_continue(State* inner, int nargs, int* nres) {
+  State* root = chain_root(inner);
+  int enter = prepare_resume(inner, nargs);
+  // The task's bottom frame is the lowest FRESH frame (no C++ level can be
+  // running Lua code on a suspended chain, so there is no other).
+  CallInfo* limit = nullptr;
+  for (CallInfo* ci = root->ci; ci != &root->base_ci; ci = ci->previous) {
+    if (ci->callstatus & cist::kFresh) limit = ci;
+  }
+  if (limit == nullptr) run_error(inner, "task_continue: not a task");
+  return run_task(root, limit, enter, inner, nres);
+}
+
 const char* check_resumable(State* co, int nargs) {
   if (co->status == kOk) {
     if (co->ci != &co->base_ci) return "cannot resume non-suspended coroutine";

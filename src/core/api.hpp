@@ -173,6 +173,22 @@ Status load(State* L, std::string_view chunk, const char* chunkname, const char*
 // string.dump: pushes the binary chunk of the Lua function on top.
 bool dump(State* L, bool strip);
 
+// ---- async: the core's side of the event loop (rua_async builds on it) ----
+// 'return suspend(L);' from a native that started an operation whose
+// completion will push its results on L and call task_continue(L, n).
+// Raises "attempt to yield across a C-call boundary" when the running chain
+// of threads cannot be suspended (a C++ level runs Lua code in it).
+int suspend(State* L);
+enum class TaskStatus : uint8_t { Finished, Yielded, Suspended, Failed };
+// Runs the function below 'nargs' arguments on root's stack as a task
+// rooted at 'root' (any thread, the main one included). Finished: results
+// on root's top (count in *nres). Failed: the error object on root's top.
+// Suspended: an async operation will continue it. Yielded: root yielded.
+TaskStatus task_start(State* root, int nargs, int* nres);
+// Continues a suspended (or yielded) task: 'inner' is the thread whose
+// operation completed, with 'nargs' values pushed on it.
+TaskStatus task_continue(State* inner, int nargs, int* nres);
+
 // ---- errors ----
 [[noreturn]] void error(State* L);  // raises the value on top
 // GC control (lua_gc): what is one of the option names of collectgarbage.

@@ -464,6 +464,30 @@ State* return_to_resumer(State* co, int n, Status status) {
   return r;
 }
 
+}  // namespace
+
+int prepare_resume(State* co, int nargs) {
+  if (co->status == kOk && co->ci == &co->base_ci) {  // starting: the body is below the arguments
+    CallInfo* ci = push_frame(co, co->top - nargs - 1, kMultRet, cist::kFresh);
+    return ci->is_lua() ? kEnterContinue : kEnterStartNative;
+  }
+  // continuing after a yield or an async suspension
+  co->status = kOk;
+  CallInfo* ci = co->ci;
+  if (ci->is_lua()) {  // yielded inside a hook: just continue the Lua code
+    co->top -= nargs;
+    return kEnterContinue;
+  }
+  if (ci->u.c.k != nullptr) {
+    ci->set_recover_status(kOk);
+    ci->callstatus |= cist::kPendingK;
+    return kEnterContinue;
+  }
+  return nargs;  // the yielding native returns the resume arguments
+}
+
+namespace {
+
 // Starts or continues the coroutine that L asked to resume.
 State* start_resume(State* L, int* enter) {
   State* co = L->target;
@@ -483,23 +507,7 @@ State* start_resume(State* L, int* enter) {
   }
   check_stack(co, nargs);
   xmove(L, co, nargs);
-  if (co->status == kOk) {  // starting: the body is below the arguments
-    CallInfo* ci = push_frame(co, co->top - nargs - 1, kMultRet, cist::kFresh);
-    *enter = ci->is_lua() ? kEnterContinue : kEnterStartNative;
-  } else {  // continuing after a yield (or an async suspension)
-    co->status = kOk;
-    CallInfo* ci = co->ci;
-    if (ci->is_lua()) {  // yielded inside a hook: just continue the Lua code
-      co->top -= nargs;
-      *enter = kEnterContinue;
-    } else if (ci->u.c.k != nullptr) {
-      ci->set_recover_status(kOk);
-      ci->callstatus |= cist::kPendingK;
-      *enter = kEnterContinue;
-    } else {
-      *enter = nargs;  // the yield call returns the resume arguments
-    }
-  }
+  *enter = prepare_resume(co, nargs);
   return co;
 }
 
@@ -536,8 +544,21 @@ Status push_foreign_error(State* L, const std::exception& e) {
   }
 }
 
-Exit drive(State* entry, CallInfo* entry_ci, int enter) {
-  State* L = entry;
+bool can_suspend(State* L) {
+  for (State* t = L; t; t = t->resumer) {
+    uint32_t nny = t->nCcalls >> 16;
+    if (nny != (t == G(t)->mainthread ? 1u : 0u)) return false;
+  }
+  return true;
+}
+
+State* chain_root(State* L) {
+  while (L->resumer) L = L->resumer;
+  return L;
+}
+
+Exit drive(State* entry, CallInfo* entry_ci, int enter, State* start) {
+  State* L = start ? start : entry;
   for (;;) {
     Status status;
     try {
@@ -599,24 +620,7 @@ Status resume_thread(State* co, State* from, int nargs, int* nresults) {
   co->nCcalls = from ? c_calls(from->nCcalls) : 0;
   if (c_calls(co->nCcalls) >= kMaxCCalls) return resume_error("C stack overflow");
   co->nCcalls++;
-  int enter;
-  if (co->status == kOk) {
-    CallInfo* ci = push_frame(co, co->top - nargs - 1, kMultRet, cist::kFresh);
-    enter = ci->is_lua() ? kEnterContinue : kEnterStartNative;
-  } else {
-    co->status = kOk;
-    CallInfo* ci = co->ci;
-    if (ci->is_lua()) {
-      co->top -= nargs;
-      enter = kEnterContinue;
-    } else if (ci->u.c.k) {
-      ci->set_recover_status(kOk);
-      ci->callstatus |= cist::kPendingK;
-      enter = kEnterContinue;
-    } else {
-      enter = nargs;
-    }
-  }
+  int enter = prepare_resume(co, nargs);
   Status status;
   try {
     // All frames of the coroutine belong to this driver: pcalls anywhere in it count.

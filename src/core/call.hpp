@@ -89,9 +89,19 @@ Exit execute(State* L, int enter);
 // FRESH frame returns (Exit::Return), or it yields or suspends. Coroutines
 // resumed meanwhile are run by this same driver. Errors are recovered at
 // pcall frames of the entry thread down to 'limit'; others propagate as
-// LuaError from the entry thread.
-Exit drive(State* entry, CallInfo* limit, int enter);
+// LuaError from the entry thread. 'start' (default: entry) is the thread
+// to run first: the innermost thread of a suspended chain rooted at entry.
+Exit drive(State* entry, CallInfo* limit, int enter, State* start = nullptr);
 
+// True if L (and every thread that resumed it, up to the root) can be
+// suspended: no C++ level runs Lua code on any of them.
+bool can_suspend(State* L);
+// The root of the resume chain L belongs to.
+State* chain_root(State* L);
+
+// Prepares co (not started, yielded or suspended) to run with nargs values
+// on its top; returns how to enter the VM for it.
+int prepare_resume(State* co, int nargs);
 // Host-level resume of a coroutine (like lua_resume); 'nargs' values are on co's stack.
 Status resume_thread(State* co, State* from, int nargs, int* nresults);
 // Closes a dead or suspended coroutine (tbc variables), like lua_closethread.
