@@ -7,6 +7,7 @@ packages=(
   cmake g++ make pkg-config        # toolchain
   libgtest-dev libgmock-dev        # unit tests
   libreadline-dev                  # REPL line editing (loaded at run time)
+  libboost1.81-dev                 # Asio (event loop), Beast (HTTP)
   time valgrind                    # benchmarks: peak memory, instruction counts
   python3                          # benchmark reports
 )

@@ -188,6 +188,10 @@ TaskStatus task_start(State* root, int nargs, int* nres);
 // Continues a suspended (or yielded) task: 'inner' is the thread whose
 // operation completed, with 'nargs' values pushed on it.
 TaskStatus task_continue(State* inner, int nargs, int* nres);
+// The root of the chain of resumes L is part of (the task's thread).
+State* chain_root(State* L);
+// True if the running chain can be suspended (no C++ level runs Lua code in it).
+bool can_suspend(State* L);
 
 // ---- errors ----
 [[noreturn]] void error(State* L);  // raises the value on top
