@@ -71,6 +71,27 @@ void add_escape(Buffer& b, unsigned char c) {
   b.add(e);
 }
 
+// The first byte at or after p that is not plain ASCII (0x20..0x7E other
+// than '"', '\\' and, with escape_slash, '/'), eight bytes at a time; a
+// flagged byte is exact only when no lower byte is flagged, hence the
+// table check of the bytes that follow.
+const unsigned char* skip_plain(const unsigned char* p, const unsigned char* end, bool escape_slash) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  for (; end - p >= 8; p += 8) {
+    uint64_t x;
+    std::memcpy(&x, p, 8);
+    auto has_byte = [&](unsigned char b) {
+      uint64_t y = x ^ (kOnes * b);
+      return (y - kOnes) & ~y;
+    };
+    uint64_t special = has_byte('"') | has_byte('\\') | has_byte(0x7F) | (x - kOnes * 0x20) | x;
+    if (escape_slash) special |= has_byte('/');
+    special &= kHigh;
+    if (special != 0) return p + (__builtin_ctzll(special) >> 3);
+  }
+  return p;
+}
+
 class Encoder {
  public:
   Encoder(State* L, const EncodeOptions& o, Buffer& b)
@@ -115,6 +136,8 @@ void Encoder::string(int idx) {
   const unsigned char* run = p;  // start of the bytes not yet copied
   b_.add('"');
   while (p < end) {
+    p = skip_plain(p, end, o_.escape_slash);
+    if (p == end) break;
     uint8_t c = cls_[*p];
     if (c == kPlain) {
       p++;
