@@ -6,7 +6,7 @@ CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 CONFORMANCE_FLAGS ?=
 
-.PHONY: all deps configure build run test unit conformance bench asan clean
+.PHONY: all deps configure build run test unit conformance bench bench-json asan clean
 
 all: build
 
@@ -32,6 +32,9 @@ test: unit conformance
 
 bench: build
 	bench/run.sh $(BUILD)/rua
+
+bench-json: build
+	bench/json/run.sh $(BUILD)/rua
 
 asan:
 	$(MAKE) test BUILD=build-asan BUILD_TYPE=RelWithDebInfo CMAKE_FLAGS=-DRUA_SANITIZE=ON CONFORMANCE_FLAGS="-m 0 -t 600"
