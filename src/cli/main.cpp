@@ -12,10 +12,14 @@
 #include <sstream>
 #include <string>
 
+#include <boost/asio/io_context.hpp>
+#include <memory>
+
 #include "compiler.hpp"
 #include "debug.hpp"
 #include "json.hpp"
 #include "lualib.hpp"
+#include "worker.hpp"
 
 namespace {
 
@@ -27,6 +31,7 @@ constexpr const char* kPrompt2 = ">> ";
 constexpr size_t kMaxInput = 512;
 
 State* global_L = nullptr;
+Worker* worker = nullptr;  // runs every chunk as a task on the event loop
 const char* progname = "rua";
 char* (*get_env)(const char*) = std::getenv;
 
@@ -91,25 +96,14 @@ Status report(State* L, Status status) {
   return status;
 }
 
-int msg_handler(State* L) {
-  const char* msg = to_string(L, 1);
-  if (msg == nullptr) {
-    if (call_meta(L, 1, "__tostring") && type(L, -1) == Type::String) return 1;
-    msg = push_fstring(L, "(error object is a %s value)", type_name_of(L, type(L, 1)));
-  }
-  traceback(L, L, msg, 1);
-  return 1;
-}
-
+// Runs the function below 'narg' arguments as a task on the main thread:
+// async natives (rua.sleep, ...) work in every chunk; errors come back with
+// a traceback.
 Status do_call(State* L, int narg, int nres) {
-  int base = get_top(L) - narg;
-  push_native(L, msg_handler);
-  insert(L, base);
   global_L = L;
   set_signal(SIGINT, laction);
-  Status status = pcall(L, narg, nres, base);
+  Status status = worker->run_main(narg, nres);
   set_signal(SIGINT, SIG_DFL);
-  remove(L, base);
   return status;
 }
 
@@ -394,18 +388,23 @@ void do_repl(State* L) {
   progname = oldprogname;
 }
 
-int pmain(State* L) {
-  int argc = int(to_integer(L, 1));
-  char** argv = static_cast<char**>(to_userdata(L, 2));
+struct Options {
+  int argc;
+  char** argv;
   int script;
-  int args = collect_args(argv, &script);
-  int optlim = script > 0 ? script : argc;
-  if (args == kHasError) {
-    print_usage(argv[script]);
+  int args;
+};
+
+// Everything before running Lua code, in protected mode: options, libraries, 'arg'.
+int setup(State* L) {
+  auto* o = static_cast<Options*>(to_userdata(L, 1));
+  o->args = collect_args(o->argv, &o->script);
+  if (o->args == kHasError) {
+    print_usage(o->argv[o->script]);
     return 0;
   }
-  if (args & kHasV) print_version();
-  if (args & kHasBigE) {
+  if (o->args & kHasV) print_version();
+  if (o->args & kHasBigE) {
     get_env = no_getenv;
     push_boolean(L, true);
     set_field(L, kRegistryIndex, "LUA_NOENV");
@@ -414,23 +413,33 @@ int pmain(State* L) {
   }
   open_libs(L);
   preload_json(L);  // require "rua.json"
-  create_arg_table(L, argv, argc, script);
+  require_f(L, "rua", open_rua, true);  // the async runtime, also as the global 'rua'
+  pop(L, 1);
+  create_arg_table(L, o->argv, o->argc, o->script);
+  push_boolean(L, true);
+  return 1;
+}
+
+// Runs the chunks the options ask for, each as a task on the event loop,
+// then lets the threads they spawned finish.
+bool run(State* L, const Options& o) {
   gc(L, kGcRestart);
-  if (handle_init(L) != kOk) return 0;
-  if (!run_args(L, argv, optlim)) return 0;
-  if (script > 0 && handle_script(L, argv + script) != kOk) return 0;
-  if (args & kHasI) {
+  int optlim = o.script > 0 ? o.script : o.argc;
+  if (handle_init(L) != kOk) return false;
+  if (!run_args(L, o.argv, optlim)) return false;
+  if (o.script > 0 && handle_script(L, o.argv + o.script) != kOk) return false;
+  if (o.args & kHasI) {
     do_repl(L);
-  } else if (script < 1 && !(args & (kHasE | kHasV))) {
+  } else if (o.script < 1 && !(o.args & (kHasE | kHasV))) {
     if (isatty(0)) {
       print_version();
       do_repl(L);
-    } else {
-      do_file(L, nullptr);
+    } else if (do_file(L, nullptr) != kOk) {
+      return false;
     }
   }
-  push_boolean(L, true);
-  return 1;
+  worker->run();
+  return true;
 }
 
 // rua --list file.lua: compile and print the bytecode listing.
@@ -464,12 +473,22 @@ int main(int argc, char** argv) {
     return EXIT_FAILURE;
   }
   gc(L, kGcStop);
-  push_native(L, pmain);
-  push_integer(L, argc);
-  push_light_userdata(L, argv);
-  Status status = pcall(L, 2, 1, 0);
+  boost::asio::io_context ioc(1);
+  auto w = std::make_unique<Worker>(L, ioc);
+  worker = w.get();
+  Options o{argc, argv, 0, 0};
+  push_native(L, setup);
+  push_light_userdata(L, &o);
+  Status status = pcall(L, 1, 1, 0);
   bool result = to_boolean(L, -1);
-  report(L, status);
+  pop(L, 1);
+  if (status != kOk) {
+    report(L, status);
+    result = false;
+  }
+  if (result) result = run(L, o);
+  w.reset();
+  worker = nullptr;
   close_state(L);
-  return (result && status == kOk) ? EXIT_SUCCESS : EXIT_FAILURE;
+  return result ? EXIT_SUCCESS : EXIT_FAILURE;
 }
