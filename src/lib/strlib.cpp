@@ -76,7 +76,7 @@ int str_upper(State* L) {
   return 1;
 }
 
-// A size beyond kMaxSize is "too large"; one that fits but cannot be
+// A result of kMaxSize bytes or more is "too large"; one that fits but cannot be
 // allocated fails in the allocator with "not enough memory" (as in 5.5).
 int str_rep(State* L) {
   std::string_view s = check_sv(L, 1);
@@ -91,6 +91,7 @@ int str_rep(State* L) {
     errorf(L, "resulting string too large");
   }
   size_t total = size_t(n) * (s.size() + lsep) - lsep;
+  if (total == kMaxSize) errorf(L, "resulting string too large");  // PUC's buffers stop one short
   Buffer b(L);
   char* p = b.prepare(total);
   for (lua_Integer i = 1; i < n; i++) {  // all copies but the last have a separator after them

@@ -64,6 +64,8 @@ checkerror("resulting string too large", string.rep, "aa", maxi // 2 + 10)
 checkerror("resulting string too large", string.rep, "", maxi // 2 + 10, "aa")
 -- representable but impossible to allocate: the allocator's error (5.5)
 checkerror("not enough memory", string.rep, "x", 1 << 62)
+checkerror("not enough memory", string.rep, "", maxi, "a")  -- maxi - 1 bytes
+checkerror("resulting string too large", string.rep, "x", maxi)  -- maxi bytes
 checkerror("bad argument #2 to 'string.rep' (number expected, got no value)", string.rep, "x")
 
 -- dump
