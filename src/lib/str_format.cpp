@@ -87,7 +87,7 @@ template <typename T>
 void add_formatted(Buffer& b, size_t room, const char* form, T value) {
   char* out = b.prepare(room);
   int n = std::snprintf(out, room, form, value);
-  b.commit(size_t(n));
+  if (n > 0) b.commit(size_t(n));  // (n < 0 only for an encoding error, which these conversions cannot have)
 }
 
 // ---- %q ----
