@@ -41,7 +41,7 @@ inline lua_Integer int_mod(lua_Integer m, lua_Integer n) {
 
 inline lua_Number float_mod(lua_Number m, lua_Number n) {
   lua_Number r = std::fmod(m, n);
-  if ((r > 0) ? n < 0 : (r < 0 && n != r)) r += n;
+  if ((r > 0) ? n < 0 : (r < 0 && n > 0)) r += n;
   return r;
 }
 

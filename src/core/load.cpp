@@ -50,7 +50,9 @@ struct Materializer {
     f->maxstacksize = fp.maxstacksize;
     f->linedefined = fp.linedefined;
     f->lastlinedefined = fp.lastlinedefined;
-    f->source = (parent_src_text && *parent_src_text == fp.source) ? parent_source : str(fp.source);
+    // Nested prototypes of a compiled chunk carry no source of their own.
+    f->source = (parent_src_text && (fp.source.empty() || *parent_src_text == fp.source)) ? parent_source
+                                                                                          : str(fp.source);
     f->code = mem_new_array<Instruction>(L, fp.code.size());
     f->sizecode = int(fp.code.size());
     std::memcpy(f->code, fp.code.data(), fp.code.size() * sizeof(Instruction));
