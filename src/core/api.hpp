@@ -211,6 +211,10 @@ const char* get_upvalue(State* L, int funcindex, int n);
 const char* set_upvalue(State* L, int funcindex, int n);
 void* upvalue_id(State* L, int fidx, int n);
 void upvalue_join(State* L, int f1, int n1, int f2, int n2);
+// The light userdata that stands for a null value across modules: json.null
+// and sqlite.null are this one pointer, so a row read from SQLite encodes to
+// JSON with its nulls and a decoded null binds as SQL NULL.
+void* null_sentinel();
 
 // ===================================================================
 // Auxiliary library (lauxlib)

@@ -18,10 +18,7 @@
 
 namespace rua {
 
-void* json_null_sentinel() {
-  static char null_sentinel;
-  return &null_sentinel;
-}
+void* json_null_sentinel() { return null_sentinel(); }  // shared with rua.sqlite (api.hpp)
 
 void* json_empty_array_sentinel() {
   static char empty_array_sentinel;

@@ -37,8 +37,8 @@ int open_json(State* L);
 // _PRELOAD table, which package.preload is), so `require "rua.json"` works.
 void preload_json(State* L);
 
-// json.null: the light userdata that decoded JSON nulls are. Other modules
-// (rua.sqlite's NULL) push this same pointer so that values compare equal.
+// json.null: the light userdata that decoded JSON nulls are: rua::null_sentinel()
+// (api.hpp), which rua.sqlite's NULL is too, so that values compare equal.
 void* json_null_sentinel();
 
 // json.empty_array: a light userdata that encodes as [].
