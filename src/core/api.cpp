@@ -261,7 +261,7 @@ lua_Unsigned raw_len(State* L, int idx) {
     case kTagShortStr:
     case kTagLongStr: return o->as_string()->len;
     case kTagUserdata: return o->as_userdata()->len;
-    case kTagTable: return table_length(o->as_table());
+    case kTagTable: return table_length(o->as_table(), G(L)->seed);
     default: return 0;
   }
 }

@@ -416,29 +416,40 @@ void table_set_str(State* L, Table* t, String* key, const Value& val) {
 }
 
 namespace {
-lua_Unsigned hash_search(const Table* t, lua_Unsigned j) {
-  lua_Unsigned i;
-  if (j == 0) j++;
-  do {
+// Unbound search for a border in the hash part, starting after a present
+// t[asize + 1]. Doubling from a fixed start would let a table holding only
+// the keys 2^k report a huge length, so, as PUC 5.5 does, the first step and
+// each doubling take random bits from the state's seed.
+lua_Unsigned hash_search(const Table* t, uint32_t asize, uint32_t rnd) {
+  auto absent = [t](lua_Unsigned k) { return table_get_int(t, lua_Integer(k))->is_empty(); };
+  lua_Unsigned i = lua_Unsigned(asize) + 1;
+  int n = 0;
+  while (n < 32 && (uint64_t(1) << n) < asize) n++;  // ceil(log2(asize))
+  uint32_t mask = uint32_t((uint64_t(1) << n) - 1);
+  uint32_t incr = (rnd & mask) + 1;
+  lua_Unsigned j = (incr <= lua_Unsigned(kMaxInteger) - i) ? i + incr : i + 1;
+  rnd = n < 32 ? rnd >> n : 0;
+  while (!absent(j)) {
     i = j;
-    if (j <= lua_Unsigned(kMaxInteger) / 2) {
-      j *= 2;
+    if (j <= lua_Unsigned(kMaxInteger) / 2 - 1) {
+      j = j * 2 + (rnd & 1);
+      rnd >>= 1;
     } else {
       j = lua_Unsigned(kMaxInteger);
-      if (table_get_int(t, lua_Integer(j))->is_empty()) break;
-      return j;
+      if (absent(j)) break;
+      return j;  // max integer is a border
     }
-  } while (!table_get_int(t, lua_Integer(j))->is_empty());
+  }
   while (j - i > 1u) {
     lua_Unsigned m = (i + j) / 2;
-    if (table_get_int(t, lua_Integer(m))->is_empty()) j = m;
+    if (absent(m)) j = m;
     else i = m;
   }
   return i;
 }
 }  // namespace
 
-lua_Unsigned table_length(Table* t) {
+lua_Unsigned table_length(Table* t, uint32_t seed) {
   uint32_t asize = t->asize;
   if (asize > 0 && t->array[asize - 1].is_empty()) {
     // There is a border in the array part: binary search for it.
@@ -451,7 +462,7 @@ lua_Unsigned table_length(Table* t) {
     return lo;
   }
   if (t->is_dummy() || table_get_int(t, lua_Integer(asize) + 1)->is_empty()) return asize;
-  return hash_search(t, asize);
+  return hash_search(t, asize, seed);
 }
 
 bool table_next(State* L, Table* t, StkId key) {

@@ -97,7 +97,7 @@ inline void table_finish_set(State* L, Table* t, const Value& key, Value* slot, 
 }
 
 // A border of the table (the length operator without __len).
-lua_Unsigned table_length(Table* t);
+lua_Unsigned table_length(Table* t, uint32_t seed);  // 'seed': G(L)->seed
 
 // Traversal: given a key on the stack at 'key', writes the next key and its
 // value at key, key+1. Returns false at the end. Errors on an invalid key.

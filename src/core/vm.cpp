@@ -709,7 +709,7 @@ L_Len: {
   if (rb->is_table()) {
     Table* t = rb->as_table();
     if (fast_tm(G(L), t->metatable, TM::Len) == nullptr) {
-      ra->set_int(lua_Integer(table_length(t)));
+      ra->set_int(lua_Integer(table_length(t, G(L)->seed)));
       vm_next();
     }
   } else if (rb->is_string()) {

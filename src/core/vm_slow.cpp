@@ -282,7 +282,7 @@ bool obj_len(State* L, StkId ra, const Value* rb, bool in_vm) {
     Table* h = rb->as_table();
     tm = fast_tm(G(L), h->metatable, TM::Len);
     if (tm == nullptr) {
-      ra->set_int(lua_Integer(table_length(h)));
+      ra->set_int(lua_Integer(table_length(h, G(L)->seed)));
       return false;
     }
   } else if (rb->is_string()) {

@@ -26,7 +26,7 @@ TEST_F(TableTest, SequenceGoesToArrayPart) {
   }
   Table* t = top_table();
   EXPECT_GE(t->asize, 1000u);
-  EXPECT_EQ(table_length(t), 1000u);
+  EXPECT_EQ(table_length(t, 0), 1000u);
   EXPECT_EQ(raw_len(L, -1), 1000u);
 }
 
@@ -41,7 +41,7 @@ TEST_F(TableTest, ReverseFillStillFindsEveryKey) {
     EXPECT_EQ(to_integer(L, -1), i * 3);
     pop(L, 1);
   }
-  EXPECT_EQ(table_length(top_table()), 500u);
+  EXPECT_EQ(table_length(top_table(), 0), 500u);
 }
 
 TEST_F(TableTest, StringKeysAndCollisions) {
@@ -111,7 +111,7 @@ TEST_F(TableTest, BorderWithHolesIsABorder) {
   }
   push_nil(L);
   raw_set_i(L, -2, 5);
-  lua_Unsigned n = table_length(top_table());
+  lua_Unsigned n = table_length(top_table(), 0);
   // a border: t[n] ~= nil and t[n+1] == nil (or n == 0)
   raw_get_i(L, -1, lua_Integer(n) + 1);
   EXPECT_TRUE(is_nil(L, -1));
