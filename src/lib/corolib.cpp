@@ -20,7 +20,7 @@ int aux_resume(State* L, State* co, int narg, KFunction k, const char** err) {
     *err = "too many arguments to resume";
     return 0;
   }
-  if (const char* msg = check_resumable(co, narg)) {
+  if (const char* msg = check_resumable(co, 0)) {  // the arguments are still on L
     *err = msg;
     return 0;
   }
