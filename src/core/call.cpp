@@ -515,6 +515,9 @@ State* start_resume(State* L, int* enter) {
 State* recover(State* L, State* entry, CallInfo* entry_ci, Status status, int* enter) {
   CallInfo* limit = L == entry ? entry_ci : &L->base_ci;
   if (CallInfo* pci = find_pcall(L, limit)) {
+    for (CallInfo* ci = L->ci; ci != pci; ci = ci->previous) {  // levels the error unwound
+      if (ci->callstatus & cist::kCounted) L->nCcalls--;
+    }
     L->ci = pci;
     pci->set_recover_status(status);
     pci->callstatus |= cist::kPendingK;

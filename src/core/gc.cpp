@@ -697,7 +697,12 @@ bool gc_step_api(State* L, size_t nbytes) {
   uint8_t oldstp = g->gcstp;
   g->gcstp = 0;
   bool ended = false;
-  if (nbytes == 0) {
+  if (g->gckind == GCKind::Generational) {
+    // No generational collector yet: "generational" mode collects with the
+    // incremental one, and a step there is a whole cycle, which frees
+    // everything a minor collection would (see README).
+    full_inc(L);
+  } else if (nbytes == 0) {
     single_step(L);
     while (g->gcstate != kGCSPause && g->gcstate == kGCSPropagate && g->gray == nullptr) single_step(L);
     ended = g->gcstate == kGCSPause;

@@ -53,6 +53,7 @@ constexpr uint32_t kHookYield = 1u << 23;       // last hook yielded
 constexpr uint32_t kFin = 1u << 24;             // running a finalizer
 constexpr uint32_t kFinishOp = 1u << 25;        // metamethod frame: on return, finish the caller's instruction
 constexpr uint32_t kPendingK = 1u << 26;        // native frame waiting to run its continuation on return
+constexpr uint32_t kCounted = 1u << 27;         // native's call_k/pcall_k counts one level in nCcalls (as PUC's lua_call)
 }  // namespace cist
 
 constexpr int kMultRet = -1;

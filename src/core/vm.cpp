@@ -237,6 +237,11 @@ native_result:
   }
   switch (n) {
     case kNativeCallK: {
+      // A native calling back into Lua is one C level in PUC Lua: nested
+      // pcalls are bounded ("C stack overflow") even though no C++ stack is used.
+      check_c_stack(L);
+      L->nCcalls++;
+      ci->callstatus |= cist::kCounted;
       StkId func = restore_stack(L, ci->u2.funcidx);
       push_frame(L, func, L->req_nresults);
       goto newframe;
@@ -270,6 +275,10 @@ native_continue: {
     set_error_obj(L, status, func);
     shrink_stack(L);
     ci = L->ci;
+  }
+  if (ci->callstatus & cist::kCounted) {
+    ci->callstatus &= ~cist::kCounted;
+    L->nCcalls--;
   }
   ci->callstatus &= ~cist::kPendingK;
   ci->set_recover_status(kOk);
@@ -484,7 +493,8 @@ L_Self: {
   const Value* rb = RB(i);
   const Value* rc = KC(i);
   ra[1] = *rb;
-  rb = ra + 1;  // the object, now also in R[A+1] (R[B] may be R[A])
+  // Keep reading R[B] (not the copy) so that errors name the variable; the
+  // result is written to R[A] only at the end, also when B == A.
   if (rb->is_table()) {
     const Value* slot = table_get_short_str(rb->as_table(), rc->as_string());
     if (!slot->is_nil()) [[likely]] {

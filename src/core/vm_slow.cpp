@@ -385,7 +385,7 @@ void number_to_string_value(State* L, Value* v) {
 }
 
 lua_Integer int_idiv(State* L, lua_Integer m, lua_Integer n) {
-  if (n == 0) run_error(L, "attempt to perform 'n//0'");
+  if (n == 0) run_error(L, "attempt to divide by zero");
   return int_floor_div(m, n);
 }
 
