@@ -47,6 +47,10 @@ void hook_return(State* L, CallInfo* ci, int nres);
 int trace_call(State* L);
 int trace_exec(State* L, const Instruction* pc);
 void set_hook(State* L, Hook func, int mask, int count);
+// lua_gethook, lua_gethookmask, lua_gethookcount (for debug.gethook).
+inline Hook get_hook(State* L) { return L->hook; }
+inline int get_hook_mask(State* L) { return L->hookmask; }
+inline int get_hook_count(State* L) { return L->basehookcount; }
 
 // ---- the debug API ----
 bool get_stack(State* L, int level, DebugInfo* ar);
