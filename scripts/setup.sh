@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev        # unit tests
   libreadline-dev                  # REPL line editing (loaded at run time)
   libboost1.81-dev                 # Asio (event loop), Beast (HTTP)
+  libsqlite3-dev                   # rua.sqlite
   time valgrind                    # benchmarks: peak memory, instruction counts
   python3                          # benchmark reports
 )

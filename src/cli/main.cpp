@@ -19,6 +19,7 @@
 #include "debug.hpp"
 #include "json.hpp"
 #include "lualib.hpp"
+#include "sqlite.hpp"
 #include "worker.hpp"
 
 namespace {
@@ -413,6 +414,7 @@ int setup(State* L) {
   }
   open_libs(L);
   preload_json(L);  // require "rua.json"
+  preload_sqlite(L);  // require "rua.sqlite"
   require_f(L, "rua", open_rua, true);  // the async runtime, also as the global 'rua'
   pop(L, 1);
   create_arg_table(L, o->argv, o->argc, o->script);

@@ -10,6 +10,7 @@
 
 #include "json.hpp"
 #include "lualib.hpp"
+#include "sqlite.hpp"
 
 namespace {
 
@@ -43,6 +44,7 @@ TEST_P(LuaScript, ReturnsOK) {
   ASSERT_NE(L, nullptr);
   open_libs(L);
   preload_json(L);  // require "rua.json"
+  preload_sqlite(L);  // require "rua.sqlite"
   push_native(L, traceback_handler);
   std::string file = GetParam() + ".lua";
   Status st = load_file(L, file.c_str());
