@@ -802,7 +802,9 @@ const char* coroutine_status(State* L, State* co) {
 }
 
 void close_self(State* L) {
+  State* resumer = L->resumer;  // the pending resume returns to it
   Status st = reset_thread(L, Status(L->status));
+  L->resumer = resumer;
   LuaError e{st};
   e.to_base = true;
   throw e;

@@ -402,6 +402,7 @@ Status close_protected(State* L, ptrdiff_t level, Status status) {
     try {
       func_close(L, restore_stack(L, level), status, false);
     } catch (const LuaError& e) {
+      if (e.to_base) throw;
       st = e.status;
     } catch (const std::bad_alloc&) {
       st = kErrMem;
@@ -653,6 +654,8 @@ Status reset_thread(State* L, Status status) {
   L->base_ci.func->set_nil();
   if (status == kYield) status = kOk;
   L->status = kOk;
+  L->errfunc = 0;  // unwinding throws away any message handler left by the frames
+  ci->callstatus = cist::kC;
   status = close_protected(L, 1 * sizeof(Value), status);
   if (status != kOk) set_error_obj(L, status, L->stack + 1);
   else L->top = L->stack + 1;
@@ -667,7 +670,14 @@ Status reset_thread(State* L, Status status) {
 
 Status close_thread(State* co, State* from) {
   co->nCcalls = from ? c_calls(from->nCcalls) : 0;
-  return reset_thread(co, Status(co->status));
+  try {
+    return reset_thread(co, Status(co->status));
+  } catch (const LuaError& e) {
+    // A __close handler closed the coroutine again ("closing itself"): that
+    // inner close already reset it and unwinds to this, its base level.
+    if (!e.to_base) throw;
+    return e.status;
+  }
 }
 
 }  // namespace rua

@@ -126,6 +126,7 @@ Status run_protected(State* L, ptrdiff_t old_top, F&& body) {
   try {
     body();
   } catch (const LuaError& e) {
+    if (e.to_base) throw;  // a coroutine closing itself skips every protected level
     status = e.status;
   } catch (const std::bad_alloc&) {
     status = kErrMem;
