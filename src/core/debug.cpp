@@ -8,6 +8,7 @@
 
 #include <cstdarg>
 #include <cstring>
+#include <exception>
 
 #include "api.hpp"
 #include "call.hpp"
@@ -90,10 +91,13 @@ void run_hook(State* L, int event, int line, int ftransfer, int ntransfer) {
     State* L;
     CallInfo* ci;
     ptrdiff_t top, ci_top;
+    int exceptions = std::uncaught_exceptions();
     ~Restore() {
       L->allowhook = 1;
       ci->top = restore_stack(L, ci_top);
-      L->top = restore_stack(L, top);
+      // An error raised by the hook keeps its object on top (the pcall
+      // that catches it moves it from there); only a normal return resets.
+      if (std::uncaught_exceptions() == exceptions) L->top = restore_stack(L, top);
       ci->callstatus &= ~cist::kHooked;
     }
   } restore{L, ci, top, ci_top};
