@@ -99,9 +99,11 @@ bool search_path(State* L, const char* name, const char* path, const char* sep, 
 }
 
 int ll_searchpath(State* L) {
-  if (search_path(L, check_string(L, 1), check_string(L, 2), opt_string(L, 3, "."),
-                  opt_string(L, 4, kDirSep)))
-    return 1;
+  const char* name = check_string(L, 1);  // checked in order: the first bad argument is reported
+  const char* path = check_string(L, 2);
+  const char* sep = opt_string(L, 3, ".");
+  const char* dirsep = opt_string(L, 4, kDirSep);
+  if (search_path(L, name, path, sep, dirsep)) return 1;
   push_nil(L);
   insert(L, -2);
   return 2;  // fail, the names tried
