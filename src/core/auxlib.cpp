@@ -467,13 +467,12 @@ Status load_file(State* L, const char* filename, const char* mode) {
   // Skip an optional UTF-8 BOM and a first line starting with '#'.
   std::string_view text(content);
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  std::string patched;
   if (!text.empty() && text[0] == '#') {
     size_t nl = text.find('\n');
     // keep the newline so that line numbers stay right
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl);
-  } else if (!text.empty() && text[0] == '\x1b') {
-    // binary chunk: fine as is
+    // A binary chunk may follow the comment: then the newline goes too.
+    if (text.size() > 1 && text[1] == '\x1b') text.remove_prefix(1);
   }
   Status st = load(L, text, to_string(L, fnameindex), mode);
   remove(L, fnameindex);

@@ -9,6 +9,7 @@
 // trusted when loading: every size and index is checked, and a short read is
 // the error "truncated chunk".
 #include <cstring>
+#include <unordered_map>
 #include <new>
 
 #include "api.hpp"
@@ -38,7 +39,17 @@ constexpr double kLuacNum = -370.5;
 struct Materializer {
   State* L;
 
-  String* str(const std::string& s) { return string_new(L, s.data(), s.size()); }
+  // Equal long strings of one chunk are one object, as PUC's scanner makes
+  // them (short strings are interned anyway). The collector is stopped
+  // while materializing, so the raw pointers stay valid.
+  std::unordered_map<std::string, String*> long_strings;
+
+  String* str(const std::string& s) {
+    if (s.size() <= kMaxShortLen) return string_new(L, s.data(), s.size());
+    auto [it, fresh] = long_strings.try_emplace(s, nullptr);
+    if (fresh) it->second = string_new(L, s.data(), s.size());
+    return it->second;
+  }
 
   Proto* build(const FuncProto& fp, String* parent_source, const std::string* parent_src_text) {
     Proto* f = proto_new(L);
@@ -441,7 +452,7 @@ void check_mode(State* L, const char* mode, const char* x) {
 
 // Verifies that a loaded prototype cannot make the VM step outside its
 // arrays: register, constant, upvalue and prototype indices, jump targets.
-bool verify_proto(const Proto* f, int nup_enclosing);
+bool verify_proto(const Proto* f, const Proto* enclosing);
 
 void load_binary(State* L, std::string_view chunk, const char* chunkname) {
   Undumper u(L, chunk, chunkname);
@@ -453,7 +464,7 @@ void load_binary(State* L, std::string_view chunk, const char* chunkname) {
   u.anchor_slot_ = anchor;
   Proto* p = u.function(nullptr);
   if (nup != p->sizeupvalues) u.error("corrupted chunk");
-  if (!verify_proto(p, 0)) u.error("invalid code");
+  if (!verify_proto(p, nullptr)) u.error("invalid code");
   L->top -= 2;  // the proto and the anchor
   L->top->set_gc(p, kTagProto);  // keep it anchored while the closure is made
   L->top++;
@@ -531,10 +542,18 @@ bool dump(State* L, bool strip) {
 
 namespace {
 
-bool verify_proto(const Proto* f, int) {
+// 'enclosing' is the function whose registers and upvalues f's upvalues
+// capture (null for the loaded function itself: load gives it fresh ones).
+bool verify_proto(const Proto* f, const Proto* enclosing) {
   if (!verify_code(f)) return false;
+  if (enclosing != nullptr) {
+    for (int i = 0; i < f->sizeupvalues; i++) {
+      const UpvalInfo& u = f->upvalues[i];
+      if (u.instack ? u.idx >= enclosing->maxstacksize : u.idx >= enclosing->sizeupvalues) return false;
+    }
+  }
   for (int i = 0; i < f->sizep; i++)
-    if (!verify_proto(f->p[i], f->sizeupvalues)) return false;
+    if (!verify_proto(f->p[i], f)) return false;
   return true;
 }
 
@@ -621,9 +640,6 @@ bool verify_code(const Proto* f) {
       default: break;
     }
     if (info.is_test && (pc + 1 >= n || get_op(f->code[pc + 1]) != OpCode::Jmp)) return false;
-  }
-  for (int i = 0; i < f->sizeupvalues; i++) {
-    if (f->upvalues[i].instack && f->upvalues[i].idx >= maxreg) return false;
   }
   return true;
 }

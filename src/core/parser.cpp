@@ -84,7 +84,22 @@ class Parser {
   struct FuncCtx {
     bool vararg;
     int loops;
+    int locals = 0;  // variables in registers, counted as PUC counts them while parsing
+    int line = 0;    // linedefined, for the limit's message
   };
+
+  // PUC checks the limit of 200 locals as soon as a declaration ends, so a
+  // chunk with too many locals fails there, before later syntax errors. The
+  // code generator checks again exactly (compile-time constants take no
+  // register); this early check counts only variables that surely do.
+  void add_locals(int n) {
+    FuncCtx& f = funcs_.back();
+    f.locals += n;
+    if (f.locals > 200) {
+      std::string where = f.line == 0 ? "main function" : "function at line " + std::to_string(f.line);
+      lx_.syntax_error("too many local variables (limit is 200) in " + where);
+    }
+  }
 
   // ---- helpers ----
   const Token& t() const { return lx_.t(); }
@@ -147,6 +162,7 @@ class Parser {
 
   // ---- blocks and statements ----
   Block* block_body() {
+    int saved_locals = funcs_.back().locals;
     Block* b = ast_.make<Block>();
     while (!block_follow(tok(), true)) {
       if (tok() == TK_RETURN) {
@@ -157,6 +173,7 @@ class Parser {
     }
     b->last = lx_.lastline();
     mark_last_labels(b);
+    funcs_.back().locals = saved_locals;
     return b;
   }
 
@@ -280,7 +297,9 @@ class Parser {
         if (testnext(',')) s->step = expr();
         checknext(TK_DO);
         s->do_line = lx_.lastline();
+        add_locals(3);  // two internal variables and the control variable
         s->body = loop_block();
+        funcs_.back().locals -= 3;
         check_match(TK_END, TK_FOR, line);
         return s;
       }
@@ -294,7 +313,10 @@ class Parser {
         expr_list(s->exprs);
         checknext(TK_DO);
         s->do_line = lx_.lastline();
+        int n = 3 + int(s->names.size());  // three internal variables and the declared ones
+        add_locals(n);
         s->body = loop_block();
+        funcs_.back().locals -= n;
         check_match(TK_END, TK_FOR, line);
         return s;
       }
@@ -324,6 +346,7 @@ class Parser {
   Stmt* local_func(int line) {
     auto* s = node<LocalFunctionStmt>(line);
     s->name = check_name();
+    add_locals(1);
     s->body = body(false, lx_.line());
     return s;
   }
@@ -352,6 +375,9 @@ class Parser {
       s->names.push_back(an);
     } while (testnext(','));
     if (testnext('=')) expr_list(s->exprs);
+    int regular = 0;
+    for (const AttribName& an : s->names) regular += an.attrib != Attrib::Const;
+    add_locals(regular);
     return s;
   }
 
@@ -455,6 +481,8 @@ class Parser {
     }
     checknext(')');
     funcs_.push_back({f->is_vararg, 0});
+    funcs_.back().line = line;
+    add_locals(int(f->params.size()) + (is_method ? 1 : 0) + (f->is_vararg ? 1 : 0));
     f->body = block_body();
     funcs_.pop_back();
     f->last = lx_.line();
