@@ -5,8 +5,10 @@ BUILD_TYPE ?= Release
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 CONFORMANCE_FLAGS ?=
+CANDIDATE ?= $(BUILD)/rua
+BENCH_FLAGS ?=
 
-.PHONY: all deps configure build run test unit conformance bench bench-json asan clean
+.PHONY: all deps configure build run test unit conformance bench bench-regress bench-report bench-json asan clean
 
 all: build
 
@@ -30,8 +32,18 @@ conformance: build
 
 test: unit conformance
 
+# The interpreter suite against PUC Lua 5.5 (bench/puc.sh builds it) and lua5.4; results in
+# bench/results/. BENCH_FLAGS="-n 5 -b fib,json" for more runs or some programs only.
 bench: build
-	bench/run.sh $(BUILD)/rua
+	bench/run.py --candidate $(CANDIDATE) $(BENCH_FLAGS)
+
+# The callgrind gate against bench/baseline.json (SKIPs until rua has a baseline).
+bench-regress: build
+	bench/regress.sh $(CANDIDATE)
+
+# PNG charts and a summary table from bench/results/ into bench/report/.
+bench-report: deps
+	bench/report.py
 
 bench-json: build
 	bench/json/run.sh $(BUILD)/rua

@@ -10,7 +10,8 @@ packages=(
   libboost1.81-dev                 # Asio (event loop), Beast (HTTP)
   libsqlite3-dev                   # rua.sqlite
   time valgrind                    # benchmarks: peak memory, instruction counts
-  python3                          # benchmark reports
+  lua5.4                           # benchmarks: a reference interpreter
+  python3 python3-matplotlib       # benchmark runner, reports and charts
 )
 
 missing=()

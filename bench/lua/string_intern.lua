@@ -52,6 +52,6 @@ local total = 0
 for i = 0, 199 do total = total + counts["user:" .. i] * (i + 1) end
 local long_total = 0
 for r = 0, 9 do
-  for i = 1, 20 do long_total = long_total + long_keys[prefix .. r .. ":" .. i] end
+  for i = 1, 20 do long_total = long_total + (long_keys[prefix .. r .. ":" .. i] or 0) end
 end
 print(string.format("string_intern %d %d %d %d", n, check, total % 1000000007, long_total))
