@@ -97,8 +97,9 @@ void set_field_bool(State* L, const char* k, bool v) {
   set_field(L, -2, k);
 }
 
-// get_info left a value ('f' or 'L') on L1's top, below or instead of the
-// result table: move it into the table's field fname.
+// get_info pushed the function ('f') and then the line table ('L') on L1.
+// Moves the topmost of them into field fname of the result table, which
+// is on L's top (above them when L1 is L).
 void move_stack_result(State* L, State* L1, const char* fname) {
   if (L == L1)
     rotate(L, -2, 1);  // exchange value and table
