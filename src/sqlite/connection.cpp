@@ -1,7 +1,10 @@
 // Where and in which order the ops of a connection run (see connection.hpp).
 #include "connection.hpp"
 
+#include <algorithm>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <iterator>
 #include <utility>
 
 #include "blocking_pool.hpp"
@@ -116,11 +119,9 @@ bool Connection::run_inline(Op& op) {
   on_dispatch(op);
   execute(op, false);
   inline_spent_us += std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-  if (is_busy(op.rc)) {
+  if (is_busy(op.rc)) {  // the pool goes on from where it stopped
     op.rc = SQLITE_OK;
     op.error.clear();
-    op.rows.clear();
-    op.done = false;
     return false;
   }
   after_op(op);
@@ -151,30 +152,35 @@ void Connection::start_next() {
     }
     on_dispatch(*op);
     in_flight_ = true;
-    {
-      std::lock_guard lock(mutex_);
-      working_ = true;
-    }
-    inline_spent_us = 0;
+    op->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opts_.busy_timeout_ms);
     op->conn = shared_from_this();
-    Worker* w = op->worker;
-    // The op moves to the pool thread and back: it is only ever destroyed
-    // here, on the worker's thread, with whatever Lua-facing objects it holds.
-    w->blocking_pool().run(
-        w->ioc(),
-        [op = std::move(op)]() mutable {
-          op->conn->run_on_pool(*op);
-          return std::move(op);
-        },
-        [](OpPtr op) {
-          std::shared_ptr<Connection> conn = std::move(op->conn);
-          conn->finish_pool_op(std::move(op));
-        });
+    to_pool(std::move(op));
   }
 }
 
+void Connection::to_pool(OpPtr op) {
+  {
+    std::lock_guard lock(mutex_);
+    working_ = true;
+  }
+  inline_spent_us = 0;
+  Worker* w = op->worker;
+  // The op moves to the pool thread and back: it is only ever destroyed
+  // here, on the worker's thread, with whatever Lua-facing objects it holds.
+  w->blocking_pool().run(
+      w->ioc(),
+      [op = std::move(op)]() mutable {
+        op->conn->run_on_pool(*op);
+        return std::move(op);
+      },
+      [](OpPtr op) {
+        std::shared_ptr<Connection> conn = op->conn;
+        conn->finish_pool_op(std::move(op));
+      });
+}
+
 void Connection::run_on_pool(Op& op) {
-  execute(op, true);
+  execute(op, false);
   {
     std::lock_guard lock(mutex_);
     working_ = false;
@@ -183,10 +189,36 @@ void Connection::run_on_pool(Op& op) {
 }
 
 void Connection::finish_pool_op(OpPtr op) {
+  if (retry_when_free(op)) return;
+  op->conn.reset();
   in_flight_ = false;
   after_op(*op);
   start_next();  // the next op runs while this one's task goes on
   if (op->ticket.task) op->worker->complete(op->ticket, [&op](State* L) { return op->push(L, *op); });
+}
+
+// Schedules another try of an op that met SQLITE_BUSY, the connection
+// staying reserved for it meanwhile; false if it is not worth one.
+bool Connection::retry_when_free(OpPtr& op) {
+  // BUSY_SNAPSHOT: a read transaction's snapshot is too old to write; no wait cures that.
+  if ((op->rc & 0xff) != SQLITE_BUSY || op->rc == SQLITE_BUSY_SNAPSHOT) return false;
+  if (op->kind == Op::Kind::Open || op->kind == Op::Kind::Close) return false;  // they wait inside SQLite
+  // SQLite's default busy handler's delays, in milliseconds.
+  static constexpr int kDelays[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+  auto now = std::chrono::steady_clock::now();
+  if (now >= op->deadline) return false;
+  auto delay = std::chrono::milliseconds(kDelays[std::min(size_t(op->attempts), std::size(kDelays) - 1)]);
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(op->deadline - now) +
+              std::chrono::milliseconds(1);
+  op->attempts++;
+  op->rc = SQLITE_OK;
+  op->error.clear();
+  auto timer = std::make_shared<boost::asio::steady_timer>(op->worker->ioc(), std::min(delay, left));
+  timer->async_wait([op = std::move(op), timer](const boost::system::error_code&) mutable {
+    std::shared_ptr<Connection> conn = op->conn;
+    conn->to_pool(std::move(op));
+  });
+  return true;
 }
 
 // ===================================================================
@@ -196,6 +228,8 @@ void Connection::finish_pool_op(OpPtr op) {
 // Gives the transaction ops their SQL, from the nesting level at the time
 // they run (ops of other tasks never get here while one is open).
 void Connection::on_dispatch(Op& op) {
+  if (op.dispatched) return;  // an inline try that met a lock comes here again
+  op.dispatched = true;
   switch (op.kind) {
     case Op::Kind::Begin:
       if (depth_ == 0) {

@@ -22,6 +22,15 @@
 //   pool    otherwise: the task suspends, the op runs on the blocking pool,
 //           and its completion continues the task on the worker.
 //
+// Locks: on the pool an op never waits for a lock inside SQLite (its busy
+// timeout is 0 there). An op that meets SQLITE_BUSY is tried again from a
+// timer on the worker's loop, with SQLite's own backoff, until
+// busy_timeout_ms has passed. A pool thread asleep in SQLite's busy handler
+// would be lost to the ops that hold the lock: with more connections
+// waiting than pool threads, the holders could not get a thread to COMMIT,
+// and every waiter would sit out its whole timeout (the two-worker test
+// did exactly that before).
+//
 // Transactions: while a task's db:transaction is open, the ops of other
 // tasks wait (parked_) until it ends, so they neither see its uncommitted
 // rows nor get rolled back with it. Nested db:transaction calls of the owner
@@ -36,6 +45,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -112,6 +122,10 @@ struct Op {
   std::shared_ptr<Statement> stmt;  // the prepared statement (Prepare: the one made)
   State* root = nullptr;            // the task that asked (null: nobody in particular)
   int depth = 0;                    // Begin, Commit, Rollback: the transaction level
+  bool dispatched = false;          // on_dispatch has run
+  size_t progress = 0;              // Exec, Begin, Commit, Rollback: where the next statement starts
+  int attempts = 0;                 // tries after SQLITE_BUSY
+  std::chrono::steady_clock::time_point deadline;  // for those tries
 
   // The outcome.
   int rc = SQLITE_OK;  // an extended result code
@@ -184,8 +198,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool run_inline(Op& op);
   void run_sync(Op& op);
   void start_next();
+  void to_pool(OpPtr op);
   void run_on_pool(Op& op);
   void finish_pool_op(OpPtr op);
+  bool retry_when_free(OpPtr& op);
   void on_dispatch(Op& op);
   void after_op(const Op& op);
   void end_transaction();

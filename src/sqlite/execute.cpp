@@ -131,22 +131,25 @@ void Connection::close_handle() {
 
 void Connection::do_close(Op&) { close_handle(); }
 
-// db:exec and the transaction statements: any number of statements, no parameters.
+// db:exec and the transaction statements: any number of statements, no
+// parameters. After SQLITE_BUSY, op.progress is where a retry starts.
 void Connection::do_exec(Op& op) {
-  const char* p = op.sql.c_str();
-  const char* end = p + op.sql.size();
+  const char* end = op.sql.c_str() + op.sql.size();
+  const char* p = op.sql.c_str() + op.progress;
   while (p < end) {
     sqlite3_stmt* s = nullptr;
     const char* tail = nullptr;
     int rc = sqlite3_prepare_v2(db_, p, int(end - p + 1), &s, &tail);
     if (rc != SQLITE_OK) return op.fail(rc, sqlite3_errmsg(db_));
-    p = tail;
-    if (s == nullptr) continue;  // a comment or blank space
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    if (s != nullptr) {  // else a comment or blank space
+      while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      }
+      if (rc != SQLITE_DONE) op.fail(rc, sqlite3_errmsg(db_));
+      sqlite3_finalize(s);
+      if (op.failed()) return;
     }
-    if (rc != SQLITE_DONE) op.fail(rc, sqlite3_errmsg(db_));
-    sqlite3_finalize(s);
-    if (op.failed()) return;
+    p = tail;
+    op.progress = size_t(p - op.sql.c_str());
   }
 }
 
@@ -179,7 +182,7 @@ sqlite3_stmt* Connection::prepare_one(Op& op, unsigned flags) {
     sqlite3_finalize(more);
     if (rc != SQLITE_OK || more != nullptr) {
       sqlite3_finalize(s);
-      op.fail(SQLITE_MISUSE, "more than one SQL statement in the text (db:exec runs scripts)");
+      op.fail(SQLITE_MISUSE, "more than one SQL statement in the text; db:exec runs scripts");
       return nullptr;
     }
   }
@@ -201,6 +204,7 @@ void Connection::run_cached(Op& op) {
 // then reset, so the statement holds no lock between calls.
 void Connection::run_statement(Op& op, sqlite3_stmt* s, Stats& stats, bool bind) {
   auto t0 = std::chrono::steady_clock::now();
+  op.rows.clear();  // a try after SQLITE_BUSY starts over
   if (bind) {
     int rc = bind_params(s, op.params, op.error);
     if (rc != SQLITE_OK) return op.fail(rc, op.error);
@@ -239,6 +243,7 @@ void Connection::do_prepare(Op& op) {
 // Takes op.params as the statement's values (kept in the statement: they
 // are bound without a copy).
 bool Connection::rebind(Op& op, Statement& st) {
+  op.bind = false;  // once, also when the op is tried again
   sqlite3_reset(st.handle);
   sqlite3_clear_bindings(st.handle);
   st.bound = std::move(op.params);
@@ -277,7 +282,8 @@ void Connection::do_statement(Op& op) {
 }
 
 // Step and Fetch: the next row(s) from where the statement is. At its end
-// the statement is reset: the next step runs it again.
+// the statement is reset: the next step runs it again. The rows of a try
+// that met SQLITE_BUSY stay in op.rows; the next try adds to them.
 void Connection::fetch(Op& op, Statement& st) {
   auto t0 = std::chrono::steady_clock::now();
   if (op.bind) {
@@ -285,13 +291,16 @@ void Connection::fetch(Op& op, Statement& st) {
   } else if (op.restart) {
     sqlite3_reset(st.handle);
   }
+  op.restart = false;
   size_t limit = op.kind == Op::Kind::Step ? 1 : op.limit;
   int rc;
   while ((rc = sqlite3_step(st.handle)) == SQLITE_ROW) {
     read_row(st.handle, op.rows);
     if (op.rows.count() >= limit) break;
   }
-  if (rc != SQLITE_ROW) {
+  if ((rc & 0xff) == SQLITE_BUSY) {  // not reset: a try after the wait goes on stepping
+    op.fail(rc, sqlite3_errmsg(db_));
+  } else if (rc != SQLITE_ROW) {
     op.done = true;
     if (rc != SQLITE_DONE) op.fail(rc, sqlite3_errmsg(db_));
     sqlite3_reset(st.handle);
