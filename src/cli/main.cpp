@@ -26,7 +26,9 @@ namespace {
 
 using namespace rua;
 
-constexpr const char* kVersionLine = "rua 0.1 (Lua 5.5.1 compatible)";
+// The Lua language (not this code) is Lua.org's; scripts such as the official
+// test suite look for "Lua 5.5.1" and the copyright holder in this line.
+constexpr const char* kVersionLine = "rua 0.1 (Lua 5.5.1)  Lua language Copyright (C) 1994-2026 Lua.org, PUC-Rio";
 constexpr const char* kPrompt = "> ";
 constexpr const char* kPrompt2 = ">> ";
 constexpr size_t kMaxInput = 512;
@@ -172,7 +174,12 @@ Status handle_script(State* L, char** argv) {
   if (std::strcmp(fname, "-") == 0 && std::strcmp(argv[-1], "--") != 0) fname = nullptr;
   Status status = load_file(L, fname, "bt");
   if (status == kOk) {
-    int n = push_args(L);
+    int n;
+    try {  // a script can replace 'arg' (error: "'arg' is not a table")
+      n = push_args(L);
+    } catch (const LuaError& e) {
+      return report(L, e.status);
+    }
     status = do_call(L, n, kMultRet);
   }
   return report(L, status);

@@ -735,6 +735,10 @@ int suspend(State* L) {
 namespace {
 TaskStatus run_task(State* root, CallInfo* limit, int enter, State* start, int* nres) {
   ptrdiff_t base_off = save_stack(root, limit->func);
+  CallInfo* caller = limit->previous;
+  uint32_t old_nccalls = root->nCcalls;
+  uint8_t old_allowhook = root->allowhook;
+  Status status;
   try {
     Exit e = drive(root, limit, enter, start);
     switch (e) {
@@ -751,10 +755,19 @@ TaskStatus run_task(State* root, CallInfo* limit, int enter, State* start, int* 
       default: break;
     }
   } catch (const LuaError& e) {
-    (void)e;
+    status = e.status;
   } catch (const std::bad_alloc&) {
-    push_obj(root, make_value(G(root)->memerrmsg));
+    status = kErrMem;
   }
+  // The task failed: unwind its frames as a protected call does, running
+  // its pending __close handlers with the error, and leave the error object
+  // where the task's function was.
+  root->ci = caller;
+  root->nCcalls = old_nccalls;
+  root->allowhook = old_allowhook;
+  status = close_protected(root, base_off, status);
+  set_error_obj(root, status, restore_stack(root, base_off));
+  shrink_stack(root);
   *nres = 1;
   return TaskStatus::Failed;
 }
