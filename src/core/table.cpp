@@ -291,6 +291,7 @@ void table_resize(State* L, Table* t, uint32_t nasize, uint32_t nhsize) {
     t->array = new_array;
     t->asize = nasize;
     for (uint32_t i = 0; i < nasize; i++) new_array[i] = old_array[i];
+    if (nasize > 0) new_array[0].aux_next = 0;  // the length hint
     for (uint32_t i = nasize; i < oldasize; i++)
       if (!old_array[i].is_empty()) reinsert(L, t, Value::integer(lua_Integer(i) + 1), old_array[i]);
     mem_free_array(L, old_array, oldasize);
@@ -299,6 +300,7 @@ void table_resize(State* L, Table* t, uint32_t nasize, uint32_t nhsize) {
     for (uint32_t i = oldasize; i < nasize; i++) {
       new_array[i].tt = kTagEmpty;
       new_array[i].u.i = 0;
+      new_array[i].aux_next = 0;
     }
     t->asize = nasize;
   }
@@ -449,17 +451,52 @@ lua_Unsigned hash_search(const Table* t, uint32_t asize, uint32_t rnd) {
 }
 }  // namespace
 
+// The hint for the next length query lives in the first array slot's spare
+// 'aux_next' field (array slots never use it), so it costs no memory; any
+// value is safe, as it is clamped to the array's size.
+namespace {
+uint32_t len_hint(const Table* t) {
+  uint32_t h = uint32_t(t->array[0].aux_next);
+  return h > t->asize ? t->asize : h;
+}
+lua_Unsigned set_len_hint(Table* t, uint32_t h) {
+  t->array[0].aux_next = int32_t(h);
+  return h;
+}
+bool array_empty(const Table* t, uint32_t k) { return t->array[k - 1].is_empty(); }  // k is 1-based
+// A border in [i, j): t[i] present (or i == 0), t[j] absent.
+uint32_t array_binsearch(const Table* t, uint32_t i, uint32_t j) {
+  while (j - i > 1u) {
+    uint32_t m = (i + j) / 2;
+    if (array_empty(t, m)) j = m;
+    else i = m;
+  }
+  return i;
+}
+}  // namespace
+
+// A border of t, as PUC 5.5's luaH_getn finds it: first near the previous
+// answer (so 't[#t + 1] = v' and 't[#t] = nil' cost O(1)), else by binary
+// search in the array part, else by the unbound search in the hash part.
 lua_Unsigned table_length(Table* t, uint32_t seed) {
   uint32_t asize = t->asize;
-  if (asize > 0 && t->array[asize - 1].is_empty()) {
-    // There is a border in the array part: binary search for it.
-    uint32_t lo = 0, hi = asize;
-    while (hi - lo > 1) {
-      uint32_t m = (lo + hi) / 2;
-      if (t->array[m - 1].is_empty()) hi = m;
-      else lo = m;
+  if (asize > 0) {
+    constexpr uint32_t kVicinity = 4;
+    uint32_t limit = len_hint(t);
+    if (limit == 0) limit = 1;
+    if (array_empty(t, limit)) {  // a border before 'limit'
+      for (uint32_t i = 0; i < kVicinity && limit > 1; i++) {
+        limit--;
+        if (!array_empty(t, limit)) return set_len_hint(t, limit);
+      }
+      return set_len_hint(t, array_binsearch(t, 0, limit));
     }
-    return lo;
+    for (uint32_t i = 0; i < kVicinity && limit < asize; i++) {  // a border after 'limit'
+      limit++;
+      if (array_empty(t, limit)) return set_len_hint(t, limit - 1);
+    }
+    if (array_empty(t, asize)) return set_len_hint(t, array_binsearch(t, limit, asize));
+    set_len_hint(t, asize);
   }
   if (t->is_dummy() || table_get_int(t, lua_Integer(asize) + 1)->is_empty()) return asize;
   return hash_search(t, asize, seed);
