@@ -25,6 +25,18 @@ int traceback_handler(State* L) {
   traceback(L, L, msg, 1);
   return 1;
 }
+
+// The handler of spawned threads: the report gets a traceback, the threads
+// that wait on this one get the error object unchanged (a table stays a table).
+int task_error_handler(State* L) {
+  traceback_handler(L);
+  size_t len;
+  const char* tb = to_lstring(L, -1, &len);
+  if (Worker* w = Worker::of(L)) w->tracebacks_[chain_root(L)] = std::string(tb ? tb : "", tb ? len : 0);
+  pop(L, 1);
+  push_value(L, 1);
+  return 1;
+}
 }  // namespace
 
 // ===================================================================
@@ -37,11 +49,11 @@ struct Worker::Task {
   State* main = nullptr;    // the worker's main thread (for the registry)
   int ref = kNoRef;         // registry reference keeping 'thread' alive
   Phase phase = Phase::Pending;
-  uint64_t wait_id = 0;     // the wait in progress (0: none)
+  uint64_t wait_id = 0;  // the wait in progress (0: none)
   std::function<void()> cancel;
   std::vector<Ticket> waiters;  // rua.wait'ing chains
-  int nresults = 0;         // results kept on the thread's stack when Done/Failed
-  bool collected = false;   // results already taken by a wait
+  int nresults = 0;             // results kept on the thread's stack when Done/Failed
+  bool collected = false;       // results already taken by a wait
   bool is_main = false;
 
   ~Task() {
@@ -103,16 +115,24 @@ void Worker::update_now() {
 BlockingPool& Worker::blocking_pool() { return BlockingPool::shared(); }
 
 void Worker::report_error(State* thread, const char* where) {
-  const char* msg = to_string(thread, -1);
-  std::fprintf(stderr, "rua: error in %s: %s\n", where, msg ? msg : "(error object is not a string)");
+  auto it = tracebacks_.find(thread);
+  std::string msg;
+  if (it != tracebacks_.end()) {
+    msg = std::move(it->second);
+    tracebacks_.erase(it);
+  } else {
+    const char* s = to_string(thread, -1);
+    msg = s ? s : "(error object is not a string)";
+  }
+  std::fprintf(stderr, "rua: error in %s: %s\n", where, msg.c_str());
   std::fflush(stderr);
 }
 
 void Worker::spawn(State* L, int nargs) {
   State* th = new_thread(L);  // stack: f args... thread
   insert(L, -(nargs + 2));    // thread f args...
-  push_native(th, traceback_handler);
-  xmove(L, th, nargs + 1);    // the new thread: handler f args...
+  push_native(th, task_error_handler);
+  xmove(L, th, nargs + 1);  // the new thread: handler f args...
   auto task = std::make_shared<Task>();
   task->thread = th;
   task->main = L_;
@@ -184,8 +204,10 @@ void Worker::wake_waiters(const TaskPtr& t) {
           return done->nresults;
         }
         push_nil(L);
-        if (done->phase == Task::Phase::Killed) push_string(L, "killed");
-        else xmove(done->thread, L, 1);
+        if (done->phase == Task::Phase::Killed)
+          push_string(L, "killed");
+        else
+          xmove(done->thread, L, 1);
         return 2;
       });
     });
@@ -306,8 +328,10 @@ int Worker::wait_tasks(State* L, int first, int n) {
         return nres;
       }
       push_nil(L);
-      if (t->phase == Task::Phase::Killed) push_string(L, "killed");
-      else xmove(t->thread, L, 1);
+      if (t->phase == Task::Phase::Killed)
+        push_string(L, "killed");
+      else
+        xmove(t->thread, L, 1);
       return 2;
     }
     list.push_back(t);

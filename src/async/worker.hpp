@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -75,7 +76,7 @@ class Worker {
 
   // ---- used by the 'rua' module ----
   int wait_tasks(State* L, int first, int n);  // rua.wait
-  int kill_task(State* L, int idx);           // rua.kill
+  int kill_task(State* L, int idx);            // rua.kill
   TaskPtr task_of_handle(State* L, int idx);
   void report_error(State* thread, const char* where);
 
@@ -95,6 +96,11 @@ class Worker {
   uint64_t next_wait_id_ = 1;
   std::unordered_map<State*, TaskPtr> tasks_;  // by root thread
   std::unique_ptr<BlockingPool> pool_;
+
+ public:
+  // Tracebacks of spawned threads' uncaught errors, kept for the report while
+  // the waiters get the error object itself.
+  std::unordered_map<State*, std::string> tracebacks_;
 };
 
 // Opens the 'rua' module (sleep, now, spawn, wait, kill, timer, every).
