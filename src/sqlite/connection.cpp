@@ -73,7 +73,8 @@ int Connection::submit(State* L, OpPtr op, KFunction k, intptr_t ctx) {
 }
 
 void Connection::submit_detached(State* L, OpPtr op) {
-  if (worker_ == nullptr || (!in_flight_ && queue_.empty())) {
+  bool may_run_now = owner_ == nullptr || op->root == nullptr || op->root == owner_;
+  if (worker_ == nullptr || (!in_flight_ && queue_.empty() && may_run_now)) {
     run_sync(*op);
     return;
   }
@@ -91,9 +92,6 @@ bool Connection::may_inline(const Op& op) {
   if (owner_ != nullptr && op.root != owner_) return false;
   const Stats* stats = nullptr;
   switch (op.kind) {
-    case Op::Kind::Bind:
-    case Op::Kind::Reset:
-    case Op::Kind::Finalize: return true;  // no I/O, no lock
     case Op::Kind::Query:
     case Op::Kind::First:
     case Op::Kind::Run:

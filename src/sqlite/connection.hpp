@@ -94,22 +94,24 @@ struct Statement {
 };
 
 struct Op {
+  // Open, Close, Exec: the connection. Query, First, Run: a cached statement
+  // (by SQL text) or a prepared one. Prepare to Finalize: prepared
+  // statements. Begin, Commit, Rollback: db:transaction.
   enum class Kind : uint8_t {
     Open,
     Close,
-    Exec,  // the connection
+    Exec,
     Query,
     First,
-    Run,  // a cached statement by SQL text, or a prepared one
+    Run,
     Prepare,
-    Bind,
     Step,
     Fetch,
     Reset,
-    Finalize,  // prepared statements
+    Finalize,
     Begin,
     Commit,
-    Rollback  // db:transaction
+    Rollback
   };
   explicit Op(Kind k) : kind(k) {}
 

@@ -116,7 +116,7 @@ int db_tostring(State* L) {
 struct Guard {
   std::shared_ptr<Connection> conn;
   State* owner = nullptr;  // the task the transaction belongs to
-  bool open = false;
+  bool open = false;       // a ROLLBACK is due if the stack unwinds past the guard
 };
 
 constexpr int kGuard = 4;
@@ -175,10 +175,10 @@ int body_done(State* L, int status, intptr_t) {
 }
 
 int begun(State* L, int, intptr_t ctx) {
-  if (!succeeded(L, ctx)) return report_failure(L, ctx);
-  Guard* g = guard(L);
-  g->open = true;
-  g->owner = chain_root(L);
+  if (!succeeded(L, ctx)) {
+    guard(L)->open = false;
+    return report_failure(L, ctx);
+  }
   set_top(L, kGuard);
   push_value(L, 2);
   push_value(L, 1);
@@ -193,7 +193,9 @@ int db_transaction(State* L) {
   int mode = check_option(L, 3, "immediate", kModes);
   set_top(L, 3);
   auto* db = static_cast<DbBox*>(to_userdata(L, 1));
-  new (new_userdata(L, sizeof(Guard), 0)) Guard{db->conn};
+  // Open from now on: were the task killed before BEGIN's outcome comes
+  // back, the guard's ROLLBACK would still run after the BEGIN.
+  new (new_userdata(L, sizeof(Guard), 0)) Guard{db->conn, chain_root(L), true};
   set_metatable_named(L, kTransactionType);
   to_close(L, kGuard);
   auto op = std::make_shared<Op>(Op::Kind::Begin);

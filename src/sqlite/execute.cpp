@@ -263,7 +263,6 @@ void Connection::do_statement(Op& op) {
     return;
   }
   switch (op.kind) {
-    case Op::Kind::Bind: rebind(op, st); return;
     case Op::Kind::Reset: sqlite3_reset(st.handle); return;
     case Op::Kind::Finalize: {
       std::lock_guard lock(mutex_);

@@ -46,7 +46,7 @@ bool take_params(State* L, Statement& st, int first, Params& out) {
   std::string err;
   int rc = check_params(st.param_names, out, err);
   if (rc == SQLITE_OK) return true;
-  Op op(Op::Kind::Bind);
+  Op op(Op::Kind::Step);  // only its failure is used
   op.fail(rc, std::move(err));
   push_failure(L, op);
   return false;

@@ -130,6 +130,28 @@ assert(count() == before, "the victim's insert was rolled back")
 db:transaction(function(tx) tx:run("INSERT INTO t (who) VALUES ('after')") end)
 assert(count() == before + 1, "the connection is free again")
 
+-- a task killed while its db:transaction waits for another task's to end
+-- leaves no transaction behind either
+local holder = rua.spawn(function()
+  db:transaction(function(tx)
+    tx:run("INSERT INTO t (who) VALUES ('holder')")
+    rua.sleep(0.03)
+  end)
+end)
+rua.sleep(0.01)
+local waiter = rua.spawn(function()
+  db:transaction(function(tx) tx:run("INSERT INTO t (who) VALUES ('waiter')") end)
+end)
+rua.sleep(0.005)
+assert(rua.kill(waiter) == true)
+rua.wait(holder)
+assert(count(" WHERE who = 'holder'") == 1 and count(" WHERE who = 'waiter'") == 0)
+local free = rua.spawn(function()
+  db:transaction(function(tx) tx:run("INSERT INTO t (who) VALUES ('free')") end)
+  return true
+end)
+assert(rua.wait(free) == true and count(" WHERE who = 'free'") == 1, "no transaction was left open")
+
 -- ---- suspending through coroutines, pcall and iterators ----
 local gen = coroutine.wrap(function()
   for _, row in ipairs(db:query("SELECT n FROM t WHERE who = 'seed' AND n <= 3 ORDER BY n")) do
