@@ -55,6 +55,7 @@ struct Worker::Task {
   int nresults = 0;             // results kept on the thread's stack when Done/Failed
   bool collected = false;       // results already taken by a wait
   bool is_main = false;
+  std::function<void(bool ok)> on_done;  // Worker::call's completion
 
   ~Task() {
     if (ref != kNoRef && main != nullptr) unref(main, kRegistryIndex, ref);
@@ -187,6 +188,45 @@ void Worker::finish_task(const TaskPtr& t, bool ok) {
   tasks_.erase(t->thread);
   alive_--;
   wake_waiters(t);
+  notify_done(t);
+}
+
+void Worker::notify_done(const TaskPtr& t) {
+  if (!t->on_done) return;
+  auto done = std::move(t->on_done);
+  t->on_done = nullptr;
+  done(t->phase == Task::Phase::Done);
+}
+
+void Worker::call(int nargs, std::function<void(CallResult)> done) {
+  State* L = L_;
+  State* th = new_thread(L);  // stack: f args... thread
+  insert(L, -(nargs + 2));
+  push_native(th, traceback_handler);  // hosts get the message with its traceback
+  xmove(L, th, nargs + 1);
+  auto task = std::make_shared<Task>();
+  task->thread = th;
+  task->main = L_;
+  task->ref = ref(L, kRegistryIndex);  // pops the thread
+  task->collected = true;              // no Lua waiter takes its results
+  task->on_done = [this, weak = std::weak_ptr<Task>(task), done = std::move(done)](bool ok) {
+    TaskPtr t = weak.lock();
+    CallResult r;
+    r.thread = t->thread;
+    r.task = t;
+    if (t->phase == Task::Phase::Killed) {
+      r.status = kErrRun;
+      push_string(t->thread, "killed");
+      r.nresults = 1;
+    } else {
+      r.status = ok ? kOk : kErrRun;
+      r.nresults = ok ? t->nresults : 1;
+    }
+    boost::asio::post(ioc_, [done, r = std::move(r)]() mutable { done(std::move(r)); });
+  };
+  tasks_[th] = task;
+  alive_++;
+  boost::asio::post(ioc_, [this, task, nargs] { start_task(task, nargs); });
 }
 
 void Worker::wake_waiters(const TaskPtr& t) {
@@ -362,6 +402,7 @@ int Worker::kill_task(State* L, int idx) {
   alive_--;
   if (started) close_thread_api(t->thread, L);  // run its pending __close handlers
   wake_waiters(t);
+  notify_done(t);
   push_boolean(L, true);
   return 1;
 }

@@ -10,6 +10,7 @@
 // stack is kept per waiting task, only its Lua thread(s).
 #pragma once
 
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
@@ -56,6 +57,35 @@ class Worker {
   Status run_main(int nargs, int nresults);
   // Runs the loop until no task is alive.
   void run();
+
+  // ---- calling Lua from C++ hosts ----
+  // The outcome of a call: on kOk the 'nresults' results, on an error the
+  // error object, are on the top of 'thread' (read them with the API on
+  // that thread). The thread stays alive as long as the result is held.
+  struct CallResult {
+    Status status = kOk;
+    State* thread = nullptr;
+    int nresults = 0;
+    TaskPtr task;
+  };
+  // Calls the function below 'nargs' arguments on the main thread's top as
+  // a new task (it may suspend on I/O); pops them. 'done' runs on the loop's
+  // thread, from the loop (never from inside this call), when the task ends.
+  void call(int nargs, std::function<void(CallResult)> done);
+  // The same with any Asio completion token: a callback, or
+  // boost::asio::use_awaitable in a C++20 coroutine on this worker's loop:
+  //   get_global(L, "handler"); push_integer(L, 21);
+  //   Worker::CallResult r = co_await worker.call_async(1, boost::asio::use_awaitable);
+  // (examples/embed shows both forms.)
+  template <typename CompletionToken>
+  auto call_async(int nargs, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, void(CallResult)>(
+        [this, nargs](auto handler) {
+          auto h = std::make_shared<decltype(handler)>(std::move(handler));
+          call(nargs, [h](CallResult r) { std::move (*h)(std::move(r)); });
+        },
+        token);
+  }
   bool has_tasks() const { return alive_ > 0; }
   // Armed timers keep run() going too (rua.timer/rua.every).
   void timer_armed() { timers_++; }
@@ -87,6 +117,7 @@ class Worker {
   void step(const TaskPtr& t, TaskStatus st, int nres);
   void finish_task(const TaskPtr& t, bool ok);
   void wake_waiters(const TaskPtr& t);
+  void notify_done(const TaskPtr& t);
 
   State* L_;
   boost::asio::io_context& ioc_;

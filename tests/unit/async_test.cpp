@@ -2,8 +2,12 @@
 // concurrency, kill and wait (the Lua-level tests are in tests/lua/async_*).
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <string>
 #include <vector>
 
 #include "api.hpp"
@@ -93,6 +97,63 @@ TEST_F(AsyncTest, KillStopsASleepingThread) {
   set_top(L, 0);
   worker->run();
   EXPECT_TRUE(seen.empty());
+}
+
+// A Lua function that sleeps (suspending its task) and returns a result.
+const char* kHandler = R"(
+  return function(x)
+    require("rua").sleep(0.01)
+    if x < 0 then error("negative") end
+    return x * 2, "done"
+  end
+)";
+
+void push_handler(State* L) {
+  ASSERT_EQ(load_buffer(L, kHandler, "=handler"), kOk);
+  call(L, 0, 1);
+}
+
+TEST_F(AsyncTest, CallWithACallbackGetsTheResultsAfterTheTaskSuspended) {
+  push_handler(L);
+  push_integer(L, 21);
+  bool called = false;
+  worker->call(1, [&](Worker::CallResult r) {
+    called = true;
+    EXPECT_EQ(r.status, kOk);
+    ASSERT_EQ(r.nresults, 2);
+    EXPECT_EQ(to_integer(r.thread, -2), 42);
+    EXPECT_STREQ(to_string(r.thread, -1), "done");
+  });
+  EXPECT_FALSE(called);  // never from inside the call
+  worker->run();
+  ioc.restart();
+  ioc.run();
+  EXPECT_TRUE(called);
+  EXPECT_EQ(get_top(L), 0);
+}
+
+TEST_F(AsyncTest, CallAsyncInACoroutineAwaitsResultsAndErrors) {
+  std::vector<std::string> log;
+  boost::asio::co_spawn(
+      ioc,
+      [&]() -> boost::asio::awaitable<void> {
+        push_handler(L);
+        push_integer(L, 5);
+        Worker::CallResult r = co_await worker->call_async(1, boost::asio::use_awaitable);
+        log.push_back(r.status == kOk ? "ok " + std::to_string(to_integer(r.thread, -2)) : "error");
+        push_handler(L);
+        push_integer(L, -1);
+        r = co_await worker->call_async(1, boost::asio::use_awaitable);
+        const char* msg = to_string(r.thread, -1);
+        log.push_back(r.status != kOk && msg && std::string(msg).find("negative") != std::string::npos
+                          ? "error negative"
+                          : "no error");
+      },
+      boost::asio::detached);
+  ioc.run();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0], "ok 10");
+  EXPECT_EQ(log[1], "error negative");
 }
 
 }  // namespace
