@@ -1,5 +1,6 @@
 // The 'rua' module: sleeping, time, light threads and timers on the worker's
 // event loop (all of them cooperative: they run on the worker's thread).
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cmath>
@@ -30,6 +31,11 @@ std::chrono::steady_clock::duration seconds(double s) {
 int r_sleep(State* L) {
   double s = check_number(L, 1);
   Worker* w = worker(L);
+  if (!(s > 0)) {  // just let the others run: no timer (a timer costs system calls)
+    Worker::Ticket tk = w->begin_wait(L);
+    boost::asio::post(w->ioc(), [w, tk] { w->complete(tk, [](State*) { return 0; }); });
+    return suspend(L);
+  }
   auto timer = std::make_shared<boost::asio::steady_timer>(w->ioc());
   timer->expires_after(seconds(s));
   Worker::Ticket tk = w->begin_wait(L, [timer] { timer->cancel(); });
