@@ -41,7 +41,7 @@ bench: build
 bench-regress: build
 	bench/regress.sh $(CANDIDATE)
 
-# PNG charts and a summary table from bench/results/ into bench/report/.
+# PNG charts and a summary table from bench/results/ into docs/performance/.
 bench-report: deps
 	bench/report.py
 

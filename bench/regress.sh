@@ -15,9 +15,9 @@
 # With no baseline entry for NAME yet it says SKIP and exits 0.
 # Exit status: 0 passed or skipped, 1 a program regressed or failed, 2 a usage or setup error.
 #
-# Instruction counts are made repeatable by running with a fixed time() (an LD_PRELOAD shim
-# built here), so hash seeds and sort pivots do not change from run to run, and with address
-# randomization off (setarch -R).
+# Instruction counts are made repeatable by running with a fixed time() and clock() (an
+# LD_PRELOAD shim built here), so hash seeds and sort pivots do not change from run to run, and
+# with address randomization off (setarch -R).
 set -euo pipefail
 export LC_ALL=C
 
@@ -75,11 +75,14 @@ candidate=${candidate_path:-$candidate}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# the time() shim: a fixed clock makes string hash seeds and sort pivots repeatable
+# the clock shim: a fixed time() and clock() make hash seeds and sort pivots repeatable
+# (os.time and os.clock are constant under it: no benchmark program may depend on them)
 preload=""
 if command -v cc >/dev/null &&
-  printf '#include <time.h>\ntime_t time(time_t *t) { if (t) *t = 1700000000; return 1700000000; }\n' \
-    >"$tmp/fixtime.c" && cc -O2 -shared -fPIC -o "$tmp/fixtime.so" "$tmp/fixtime.c" 2>/dev/null; then
+  printf '%s\n' '#include <time.h>' \
+    'time_t time(time_t *t) { if (t) *t = 1700000000; return 1700000000; }' \
+    'clock_t clock(void) { return 0; }' >"$tmp/fixtime.c" &&
+  cc -O2 -shared -fPIC -o "$tmp/fixtime.so" "$tmp/fixtime.c" 2>/dev/null; then
   preload=$tmp/fixtime.so
 else
   echo "regress: warning: no C compiler for the fixed-time shim: counts may vary by a few percent" >&2

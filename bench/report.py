@@ -4,7 +4,7 @@
 usage: bench/report.py [--results DIR] [--candidate NAME] [--out DIR]
 
 Reads every result of the candidate NAME (default rua) in DIR (default bench/results), in
-date order, and writes to --out (default bench/report):
+date order, and writes to --out (default docs/performance, where docs/performance.md shows them):
   ratio_history.png   ratio against PUC Lua 5.5 per program over commits (above 1: faster)
   latest.png          the newest result: ratio against PUC 5.5 and lua5.4 per program
   memory.png          the newest result: peak RSS per program, candidate against PUC 5.5
@@ -187,7 +187,7 @@ def main():
     ap = argparse.ArgumentParser(prog="bench/report.py", description="charts from bench/results")
     ap.add_argument("--results", default=str(HERE / "results"))
     ap.add_argument("--candidate", default="rua", help="whose results to chart (default rua)")
-    ap.add_argument("--out", default=str(HERE / "report"))
+    ap.add_argument("--out", default=str(HERE.parent / "docs" / "performance"))
     a = ap.parse_args()
     docs = load(a.results, a.candidate)
     if not docs:
