@@ -24,6 +24,7 @@
 // left alive.
 #include "gc.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -38,7 +39,7 @@
 
 namespace rua {
 
-void thread_free(State* L, State* L1);  // state.cpp
+void thread_free(State* L, State* L1);                 // state.cpp
 void warning(State* L, const char* msg, bool tocont);  // state.cpp
 
 namespace {
@@ -83,13 +84,13 @@ inline void mark_object(GlobalState* g, GCObject* o) {
 void really_mark(GlobalState* g, GCObject* o) {
   switch (o->tt) {
     case kTagShortStr:
-    case kTagLongStr:
-      set_black(o);
-      return;
+    case kTagLongStr: set_black(o); return;
     case kTagUpVal: {
       auto* uv = static_cast<UpVal*>(o);
-      if (uv->is_open()) set_gray(uv);
-      else set_black(uv);
+      if (uv->is_open())
+        set_gray(uv);
+      else
+        set_black(uv);
       mark_value(g, *uv->v);
       return;
     }
@@ -102,8 +103,7 @@ void really_mark(GlobalState* g, GCObject* o) {
       }
       break;
     }
-    default:
-      break;
+    default: break;
   }
   link_gclist(o, &g->gray);
 }
@@ -155,8 +155,10 @@ void traverse_weak_value(GlobalState* g, Table* h) {
       if (!hasclears && is_cleared(g, val_gc_or_null(n->val))) hasclears = true;
     }
   }
-  if (g->gcstate == kGCSAtomic && hasclears) link_gclist(h, &g->weak);
-  else link_gclist(h, &g->grayagain);
+  if (g->gcstate == kGCSAtomic && hasclears)
+    link_gclist(h, &g->weak);
+  else
+    link_gclist(h, &g->grayagain);
 }
 
 bool traverse_ephemeron(GlobalState* g, Table* h, bool inv) {
@@ -180,10 +182,14 @@ bool traverse_ephemeron(GlobalState* g, Table* h, bool inv) {
       really_mark(g, n->val.as_gc());
     }
   }
-  if (g->gcstate == kGCSPropagate) link_gclist(h, &g->grayagain);
-  else if (hasww) link_gclist(h, &g->ephemeron);
-  else if (hasclears) link_gclist(h, &g->allweak);
-  else set_black(h);
+  if (g->gcstate == kGCSPropagate)
+    link_gclist(h, &g->grayagain);
+  else if (hasww)
+    link_gclist(h, &g->ephemeron);
+  else if (hasclears)
+    link_gclist(h, &g->allweak);
+  else
+    set_black(h);
   return marked;
 }
 
@@ -207,10 +213,14 @@ size_t traverse_table(GlobalState* g, Table* h) {
   const char* mode = weak_mode(g, h);
   bool wkey = mode && std::strchr(mode, 'k');
   bool wvalue = mode && std::strchr(mode, 'v');
-  if (!wkey && !wvalue) traverse_strong_table(g, h);
-  else if (!wkey) traverse_weak_value(g, h);
-  else if (!wvalue) traverse_ephemeron(g, h, false);
-  else link_gclist(h, &g->allweak);  // all weak: nothing to mark
+  if (!wkey && !wvalue)
+    traverse_strong_table(g, h);
+  else if (!wkey)
+    traverse_weak_value(g, h);
+  else if (!wvalue)
+    traverse_ephemeron(g, h, false);
+  else
+    link_gclist(h, &g->allweak);  // all weak: nothing to mark
   return 1 + h->asize + (h->is_dummy() ? 0 : h->node_count() * 2);
 }
 
@@ -247,8 +257,10 @@ size_t traverse_native_closure(GlobalState* g, NativeClosure* cl) {
 size_t traverse_thread(GlobalState* g, State* th) {
   // Threads stay gray: their stacks change without barriers, so they are
   // traversed again in the atomic step.
-  if (g->gcstate == kGCSPropagate) link_gclist(th, &g->grayagain);
-  else set_black(th);
+  if (g->gcstate == kGCSPropagate)
+    link_gclist(th, &g->grayagain);
+  else
+    set_black(th);
   if (th->stack == nullptr) return 1;  // not completely built yet
   for (StkId o = th->stack; o < th->top; o++) mark_value(g, *o);
   for (UpVal* uv = th->openupval; uv; uv = uv->u.open.next) mark_object(g, uv);
@@ -262,8 +274,66 @@ size_t traverse_thread(GlobalState* g, State* th) {
   return 1 + size_t(th->stack_size());
 }
 
+size_t table_entries(const Table* h) { return h->asize + (h->is_dummy() ? 0 : h->node_count()); }
+
+bool is_large_strong(GlobalState* g, Table* h) {
+  return table_entries(h) > kGCChunk && weak_mode(g, h) == nullptr;
+}
+
+// Large strong tables leave the gray list for a queue ('g->graylarge') and
+// are traversed there one at a time, a chunk per step, so that progress on
+// one is never lost when another turns gray. They are black from the moment
+// they are queued: writes into them go through the forward barrier.
+void queue_large_table(GlobalState* g, Table* h) {
+  g->gray = h->gclist;  // off the gray list
+  set_black(h);
+  h->gclist = g->graylarge;
+  g->graylarge = h;
+}
+
+size_t large_table_step(GlobalState* g) {
+  Table* h = g->trav_table;
+  if (h == nullptr) {
+    h = g->trav_table = static_cast<Table*>(g->graylarge);
+    g->graylarge = h->gclist;
+    g->trav_index = 0;
+    mark_object(g, h->metatable);
+  }
+  size_t asize = h->asize, total = table_entries(h);
+  size_t start = std::min(g->trav_index, total), end = std::min(total, start + kGCChunk);
+  for (size_t i = start; i < end; i++) {
+    if (i < asize) {
+      mark_value(g, h->array[i]);
+    } else {
+      Node* n = &h->node[i - asize];
+      if (n->val.is_empty()) {
+        clear_key(n);
+      } else {
+        if (n->key_is_collectable()) mark_object(g, n->key_gc());
+        mark_value(g, n->val);
+      }
+    }
+  }
+  g->trav_index = end;
+  if (end == total) g->trav_table = nullptr;  // done
+  return 1 + (end - start);
+}
+
+bool in_graylarge(GlobalState* g, const Table* h) {
+  for (GCObject* o = g->graylarge; o; o = static_cast<Table*>(o)->gclist)
+    if (o == h) return true;
+  return false;
+}
+
+bool has_gray(GlobalState* g) { return g->gray || g->trav_table || g->graylarge; }
+
 size_t propagate_mark(GlobalState* g) {
   GCObject* o = g->gray;
+  if (o == nullptr) return large_table_step(g);
+  if (o->tt == kTagTable && is_large_strong(g, static_cast<Table*>(o))) {
+    queue_large_table(g, static_cast<Table*>(o));
+    return 1;
+  }
   set_black(o);
   g->gray = *gclist_of(o);
   switch (o->tt) {
@@ -279,7 +349,7 @@ size_t propagate_mark(GlobalState* g) {
 
 size_t propagate_all(GlobalState* g) {
   size_t work = 0;
-  while (g->gray) work += propagate_mark(g);
+  while (has_gray(g)) work += propagate_mark(g);
   return work;
 }
 
@@ -474,6 +544,8 @@ size_t atomic(State* L) {
 
 void restart_collection(GlobalState* g) {
   g->gray = g->grayagain = nullptr;
+  g->trav_table = nullptr;
+  g->graylarge = nullptr;
   g->weak = g->allweak = g->ephemeron = nullptr;
   mark_object(g, g->mainthread);
   mark_value(g, g->registry);
@@ -536,8 +608,10 @@ size_t single_step(State* L) {
       work = 1;
       break;
     case kGCSPropagate:
-      if (g->gray == nullptr) g->gcstate = kGCSEnterAtomic;
-      else work = propagate_mark(g);
+      if (!has_gray(g))
+        g->gcstate = kGCSEnterAtomic;
+      else
+        work = propagate_mark(g);
       break;
     case kGCSEnterAtomic:
       work = atomic(L);
@@ -547,7 +621,7 @@ size_t single_step(State* L) {
     case kGCSSweepAllGC:
     case kGCSSweepFinObj:
     case kGCSSweepToBeFnz: {
-      GCObject** next_list = g->gcstate == kGCSSweepAllGC   ? &g->finobj
+      GCObject** next_list = g->gcstate == kGCSSweepAllGC    ? &g->finobj
                              : g->gcstate == kGCSSweepFinObj ? &g->tobefnz
                                                              : nullptr;
       int count = 0;
@@ -630,13 +704,54 @@ void inc_step(State* L) {
 
 void gc_barrier_slow(State* L, GCObject* p, GCObject* o) {
   GlobalState* g = G(L);
-  if (keep_invariant(g)) really_mark(g, o);  // restore the invariant
-  else make_white(g, p);  // sweeping: no need to mark, p will be swept white
+  if (keep_invariant(g))
+    really_mark(g, o);  // restore the invariant
+  else
+    make_white(g, p);  // sweeping: no need to mark, p will be swept white
 }
 
-void gc_barrier_back_slow(State* L, GCObject* p) {
+void gc_barrier_back_slow(State* L, GCObject* p, GCObject* o) {
   GlobalState* g = G(L);
+  if (p->tt == kTagTable) {
+    auto* h = static_cast<Table*>(p);
+    if (h == g->trav_table || is_large_strong(g, h) || in_graylarge(g, h)) {
+      // Re-traversing a large table in the atomic step would be one long
+      // pause: mark the new value now instead.
+      gc_barrier_slow(L, p, o);
+      return;
+    }
+  }
   link_gclist(p, &g->grayagain);  // p becomes gray and is re-traversed in atomic
+}
+
+void gc_table_resized(State* L, Table* t) {
+  GlobalState* g = G(L);
+  if (g->trav_table != t) return;
+  // Entries moved, some behind the cursor: mark them all now (the resize was
+  // as long already) and finish the table, which later writes keep marked
+  // through the forward barrier. (Restarting the traversal instead could
+  // starve the collector on a table that keeps rehashing.)
+  size_t asize = t->asize, total = table_entries(t);
+  if (keep_invariant(g)) {
+    for (size_t i = 0; i < total; i++) {
+      if (i < asize) {
+        mark_value(g, t->array[i]);
+      } else {
+        Node* n = &t->node[i - asize];
+        if (n->val.is_empty()) continue;
+        if (n->key_is_collectable()) mark_object(g, n->key_gc());
+        mark_value(g, n->val);
+      }
+    }
+  }
+  g->trav_index = total;  // the next step takes it off the gray list
+}
+
+void gc_node_moved(State* L, Table* t, Node* n) {
+  GlobalState* g = G(L);
+  if (g->trav_table != t || !keep_invariant(g)) return;
+  if (n->key_is_collectable()) mark_object(g, n->key_gc());  // it may have moved behind the cursor
+  mark_value(g, n->val);
 }
 
 GCObject* gc_new_object(State* L, uint8_t tt, size_t size) {
@@ -688,7 +803,8 @@ void gc_step(State* L) {
     throw;
   }
   g->gcstp &= uint8_t(~kGCStopGC);
-  auto ns = size_t(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+  auto ns = size_t(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
   if (ns > g->gc_pause_max_ns) g->gc_pause_max_ns = ns;
 }
 
@@ -704,7 +820,7 @@ bool gc_step_api(State* L, size_t nbytes) {
     full_inc(L);
   } else if (nbytes == 0) {
     single_step(L);
-    while (g->gcstate != kGCSPause && g->gcstate == kGCSPropagate && g->gray == nullptr) single_step(L);
+    while (g->gcstate != kGCSPause && g->gcstate == kGCSPropagate && !has_gray(g)) single_step(L);
     ended = g->gcstate == kGCSPause;
   } else {
     set_debt(g, g->gcdebt + ptrdiff_t(nbytes));

@@ -12,6 +12,10 @@
 #include "state.hpp"
 
 namespace rua {
+struct Node;
+}
+
+namespace rua {
 
 // ---- colour bits of GCObject::marked ----
 constexpr uint8_t kWhite0Bit = 3;
@@ -47,12 +51,20 @@ enum GCState : uint8_t {
 inline bool keep_invariant(const GlobalState* g) { return g->gcstate <= kGCSAtomic; }
 
 // Reasons for the collector to be stopped (GlobalState::gcstp).
-constexpr uint8_t kGCStopUser = 1;    // collectgarbage("stop")
-constexpr uint8_t kGCStopGC = 2;      // running a collection step or finalizer
-constexpr uint8_t kGCStopClosing = 4; // state is closing
+constexpr uint8_t kGCStopUser = 1;     // collectgarbage("stop")
+constexpr uint8_t kGCStopGC = 2;       // running a collection step or finalizer
+constexpr uint8_t kGCStopClosing = 4;  // state is closing
 
 // GC parameters (collectgarbage "param" names, in PUC's order).
-enum GCParam { kGCPMinorMul = 0, kGCPMajorMinor, kGCPMinorMajor, kGCPPause, kGCPStepMul, kGCPStepSize, kGCPN };
+enum GCParam {
+  kGCPMinorMul = 0,
+  kGCPMajorMinor,
+  kGCPMinorMajor,
+  kGCPPause,
+  kGCPStepMul,
+  kGCPStepSize,
+  kGCPN
+};
 
 // ---- allocation ----
 // Allocates, reallocates or frees (nsize == 0) a block; raises a memory error
@@ -65,9 +77,13 @@ inline void mem_free(State* L, void* p, size_t n) {
   if (p) mem_realloc(L, p, n, 0);
 }
 template <typename T>
-T* mem_new_array(State* L, size_t n) { return static_cast<T*>(mem_alloc(L, n * sizeof(T))); }
+T* mem_new_array(State* L, size_t n) {
+  return static_cast<T*>(mem_alloc(L, n * sizeof(T)));
+}
 template <typename T>
-void mem_free_array(State* L, T* p, size_t n) { mem_free(L, p, n * sizeof(T)); }
+void mem_free_array(State* L, T* p, size_t n) {
+  mem_free(L, p, n * sizeof(T));
+}
 template <typename T>
 T* mem_resize_array(State* L, T* p, size_t on, size_t nn) {
   return static_cast<T*>(mem_realloc(L, p, on * sizeof(T), nn * sizeof(T)));
@@ -94,9 +110,20 @@ void gc_run_pending_finalizers(State* L);
 int gc_get_param(GlobalState* g, int p);
 void gc_set_param(GlobalState* g, int p, int value);
 
+// ---- large tables ----
+// A table with more than this many entries (array + nodes) is traversed in
+// chunks of this many, and writes into it mark the new value at once
+// (forward barrier) instead of re-traversing the whole table in the atomic
+// step: no single GC step grows with the size of one table.
+constexpr size_t kGCChunk = 1024;
+// The table moved entries (resize, or a node moved to make room): the
+// collector must not miss them if it is traversing that table.
+void gc_table_resized(State* L, Table* t);
+void gc_node_moved(State* L, Table* t, Node* n);
+
 // ---- barriers ----
 void gc_barrier_slow(State* L, GCObject* p, GCObject* o);
-void gc_barrier_back_slow(State* L, GCObject* p);
+void gc_barrier_back_slow(State* L, GCObject* p, GCObject* o);
 
 // 'p' (black) now points to 'v': mark v (forward barrier).
 inline void gc_barrier(State* L, GCObject* p, const Value& v) {
@@ -107,10 +134,10 @@ inline void gc_barrier_obj(State* L, GCObject* p, GCObject* o) {
 }
 // Table 'p' (black) got a new reference: make it gray again (backward barrier).
 inline void gc_barrier_back(State* L, GCObject* p, const Value& v) {
-  if (v.is_collectable() && is_black(p) && is_white(v.as_gc())) gc_barrier_back_slow(L, p);
+  if (v.is_collectable() && is_black(p) && is_white(v.as_gc())) gc_barrier_back_slow(L, p, v.as_gc());
 }
 inline void gc_barrier_back_obj(State* L, GCObject* p, GCObject* o) {
-  if (is_black(p) && is_white(o)) gc_barrier_back_slow(L, p);
+  if (is_black(p) && is_white(o)) gc_barrier_back_slow(L, p, o);
 }
 
 // Bytes currently allocated.

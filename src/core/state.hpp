@@ -176,6 +176,9 @@ struct GlobalState {
   GCObject* finobj = nullptr;
   GCObject* gray = nullptr;
   GCObject* grayagain = nullptr;
+  GCObject* graylarge = nullptr;  // large tables waiting for their chunked traversal
+  Table* trav_table = nullptr;  // large table whose traversal is in progress
+  size_t trav_index = 0;        // next entry of trav_table to traverse (array, then nodes)
   GCObject* weak = nullptr;
   GCObject* ephemeron = nullptr;
   GCObject* allweak = nullptr;

@@ -312,6 +312,7 @@ void table_resize(State* L, Table* t, uint32_t nasize, uint32_t nhsize) {
     }
   }
   free_nodes(L, old_nodes, old_lsize);
+  gc_table_resized(L, t);
 }
 
 void table_resize_array(State* L, Table* t, uint32_t nasize) {
@@ -384,6 +385,7 @@ void table_new_key(State* L, Table* t, const Value& key_in, const Value& val) {
       while (othern + othern->next() != mp) othern += othern->next();
       othern->val.aux_next = int32_t(f - othern);
       std::memcpy(static_cast<void*>(f), static_cast<const void*>(mp), sizeof(Node));
+      gc_node_moved(L, t, f);
       if (mp->next() != 0) {
         f->val.aux_next += int32_t(mp - f);
         mp->val.aux_next = 0;
