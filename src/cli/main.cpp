@@ -28,7 +28,8 @@ using namespace rua;
 
 // The Lua language (not this code) is Lua.org's; scripts such as the official
 // test suite look for "Lua 5.5.1" and the copyright holder in this line.
-constexpr const char* kVersionLine = "rua 0.1 (Lua 5.5.1)  Lua language Copyright (C) 1994-2026 Lua.org, PUC-Rio";
+constexpr const char* kVersionLine =
+    "rua 0.1 (Lua 5.5.1)  Lua language Copyright (C) 1994-2026 Lua.org, PUC-Rio";
 constexpr const char* kPrompt = "> ";
 constexpr const char* kPrompt2 = ">> ";
 constexpr size_t kMaxInput = 512;
@@ -64,8 +65,10 @@ void laction(int i) {
 
 void print_usage(const char* badoption) {
   std::fprintf(stderr, "%s: ", progname);
-  if (badoption[1] == 'e' || badoption[1] == 'l') std::fprintf(stderr, "'%s' needs argument\n", badoption);
-  else std::fprintf(stderr, "unrecognized option '%s'\n", badoption);
+  if (badoption[1] == 'e' || badoption[1] == 'l')
+    std::fprintf(stderr, "'%s' needs argument\n", badoption);
+  else
+    std::fprintf(stderr, "unrecognized option '%s'\n", badoption);
   std::fprintf(stderr,
                "usage: %s [options] [script [args]]\n"
                "Available options are:\n"
@@ -78,7 +81,8 @@ void print_usage(const char* badoption) {
                "  -W        turn warnings on\n"
                "  --        stop handling options\n"
                "  -         stop handling options and execute stdin\n"
-               "  --list f  print the bytecode listing of file f\n",
+               "  --list f  print the bytecode listing of file f\n"
+               "  --max-memory SIZE  cap the Lua heap (e.g. 64m): beyond it, 'not enough memory'\n",
                progname);
   std::fflush(stderr);
 }
@@ -212,16 +216,12 @@ int collect_args(char** argv, int* first) {
       case 'W':
         if (argv[i][2] != '\0') return kHasError;
         break;
-      case 'i':
-        args |= kHasI;
-        [[fallthrough]];
+      case 'i': args |= kHasI; [[fallthrough]];
       case 'v':
         if (argv[i][2] != '\0') return kHasError;
         args |= kHasV;
         break;
-      case 'e':
-        args |= kHasE;
-        [[fallthrough]];
+      case 'e': args |= kHasE; [[fallthrough]];
       case 'l':
         if (argv[i][2] == '\0') {
           i++;
@@ -331,8 +331,10 @@ Status add_return(State* L) {
   const char* line = to_string(L, -1);
   const char* retline = push_fstring(L, "return %s;", line);
   Status status = load_buffer(L, retline, "=stdin", "t");
-  if (status == kOk) remove(L, -2);
-  else pop(L, 2);
+  if (status == kOk)
+    remove(L, -2);
+  else
+    pop(L, 2);
   return status;
 }
 
@@ -387,8 +389,10 @@ void do_repl(State* L) {
   Status status;
   while (load_line(L, &status) != -1) {
     if (status == kOk) status = do_call(L, 0, kMultRet);
-    if (status == kOk) l_print(L);
-    else report(L, status);
+    if (status == kOk)
+      l_print(L);
+    else
+      report(L, status);
   }
   set_top(L, 0);
   std::fwrite("\n", 1, 1, stdout);
@@ -420,8 +424,8 @@ int setup(State* L) {
     get_env = std::getenv;
   }
   open_libs(L);
-  preload_json(L);  // require "rua.json"
-  preload_sqlite(L);  // require "rua.sqlite"
+  preload_json(L);                      // require "rua.json"
+  preload_sqlite(L);                    // require "rua.sqlite"
   require_f(L, "rua", open_rua, true);  // the async runtime, also as the global 'rua'
   pop(L, 1);
   create_arg_table(L, o->argv, o->argc, o->script);
@@ -474,13 +478,54 @@ int list_main(const char* file) {
 
 }  // namespace
 
+// "64m", "512k", "2g" or a byte count; 0 on a malformed size.
+size_t parse_size(const char* s) {
+  char* end;
+  unsigned long long n = std::strtoull(s, &end, 10);
+  if (end == s) return 0;
+  switch (*end) {
+    case 'k':
+    case 'K':
+      n <<= 10;
+      end++;
+      break;
+    case 'm':
+    case 'M':
+      n <<= 20;
+      end++;
+      break;
+    case 'g':
+    case 'G':
+      n <<= 30;
+      end++;
+      break;
+    default: break;
+  }
+  return *end == '\0' ? size_t(n) : 0;
+}
+
 int main(int argc, char** argv) {
   if (argc == 3 && std::strcmp(argv[1], "--list") == 0) return list_main(argv[2]);
+  size_t max_memory = 0;  // --max-memory SIZE (rua's own option, before lua's)
+  while (argc > 1 && std::strncmp(argv[1], "--max-memory", 12) == 0) {
+    const char* value = argv[1][12] == '='                  ? argv[1] + 13
+                        : (argv[1][12] == '\0' && argc > 2) ? argv[2]
+                                                            : nullptr;
+    int used = argv[1][12] == '=' ? 1 : 2;
+    max_memory = value ? parse_size(value) : 0;
+    if (max_memory == 0 || (argv[1][12] != '=' && argv[1][12] != '\0')) {
+      l_message(argv[0], "--max-memory needs a size such as 64m");
+      return EXIT_FAILURE;
+    }
+    for (int i = 1; i + used <= argc; i++) argv[i] = argv[i + used];
+    argc -= used;
+  }
   State* L = new_state_std();
   if (L == nullptr) {
     l_message(argv[0], "cannot create state: not enough memory");
     return EXIT_FAILURE;
   }
+  if (max_memory) set_memory_limit(L, max_memory);
   gc(L, kGcStop);
   boost::asio::io_context ioc(1);
   auto w = std::make_unique<Worker>(L, ioc);

@@ -941,6 +941,9 @@ void upvalue_join(State* L, int f1, int n1, int f2, int n2) {
   gc_barrier_obj(L, c1, c1->upvals[n1 - 1]);
 }
 
+void set_memory_limit(State* L, size_t bytes) { G(L)->memlimit = bytes; }
+size_t memory_limit(State* L) { return G(L)->memlimit; }
+
 int gc(State* L, int what, int a, int b) {
   GlobalState* g = G(L);
   if (g->gcstp & (kGCStopGC | kGCStopClosing)) return -1;  // collector is not usable now

@@ -197,6 +197,11 @@ bool can_suspend(State* L);
 [[noreturn]] void error(State* L);  // raises the value on top
 // GC control (lua_gc): what is one of the option names of collectgarbage.
 int gc(State* L, int what, int a = 0, int b = 0);
+// Caps the bytes a state may allocate (0: no cap). An allocation beyond it
+// first runs an emergency collection, then fails with the catchable "not
+// enough memory" error; the state stays usable.
+void set_memory_limit(State* L, size_t bytes);
+size_t memory_limit(State* L);
 constexpr int kGcStop = 0, kGcRestart = 1, kGcCollect = 2, kGcCount = 3, kGcCountB = 4, kGcStep = 5,
               kGcIsRunning = 6, kGcGen = 7, kGcInc = 8, kGcParam = 9;
 
