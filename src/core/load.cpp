@@ -261,6 +261,8 @@ class Undumper {
 
   // Loads a function; the new Proto is left anchored on the stack.
   Proto* function(String* psource) {
+    // Bound the recursion: a forged chunk could nest functions without end.
+    if (++depth_ > kMaxCCalls) error("too many nested functions");
     check_stack(L_, 2);
     Proto* f = proto_new(L_);
     L_->top->set_gc(f, kTagProto);
@@ -276,7 +278,7 @@ class Undumper {
     need(ncode * sizeof(Instruction));
     f->code = mem_new_array<Instruction>(L_, ncode);
     f->sizecode = int(ncode);
-    std::memcpy(f->code, data_.data() + pos_, ncode * sizeof(Instruction));
+    if (ncode) std::memcpy(f->code, data_.data() + pos_, ncode * sizeof(Instruction));
     pos_ += ncode * sizeof(Instruction);
     constants(f);
     upvalues(f);
@@ -289,6 +291,7 @@ class Undumper {
       L_->top--;
     }
     debug(f);
+    depth_--;
     return f;
   }
 
@@ -363,7 +366,7 @@ class Undumper {
     if (anchor_ == nullptr) {
       // The anchor table sits below the first proto (the caller reserved its slot).
       anchor_ = table_new(L_);
-      anchor_slot_->set_table(anchor_);
+      restore_stack(L_, anchor_slot_)->set_table(anchor_);  // (the stack may have moved)
     }
     table_set_int(L_, anchor_, lua_Integer(saved_.size()) + 1, make_value(s));
   }
@@ -394,6 +397,7 @@ class Undumper {
   void upvalues(Proto* f) {
     size_t n = count(255);
     f->upvalues = mem_new_array<UpvalInfo>(L_, n);
+    for (size_t i = 0; i < n; i++) f->upvalues[i] = UpvalInfo{nullptr, 0, 0, 0};  // the GC may see them
     f->sizeupvalues = int(n);
     for (size_t i = 0; i < n; i++) {
       uint8_t instack = byte();
@@ -432,7 +436,8 @@ class Undumper {
   }
 
  public:
-  Value* anchor_slot_ = nullptr;
+  ptrdiff_t anchor_slot_ = 0;  // stack offset of the anchor table's slot
+  int depth_ = 0;              // nesting of functions being read
 
  private:
   State* L_;
@@ -461,7 +466,7 @@ void load_binary(State* L, std::string_view chunk, const char* chunkname) {
   StkId anchor = L->top;  // slot for the string anchor table
   anchor->set_nil();
   L->top++;
-  u.anchor_slot_ = anchor;
+  u.anchor_slot_ = save_stack(L, anchor);
   Proto* p = u.function(nullptr);
   if (nup != p->sizeupvalues) u.error("corrupted chunk");
   if (!verify_proto(p, nullptr)) u.error("invalid code");
