@@ -168,6 +168,7 @@ void state_close(State* L) {
     gc_free_all_objects(L);
   }
   if (g->strt.hash) mem_free_array(L, g->strt.hash, size_t(g->strt.size));
+  if (g->strt.old) mem_free_array(L, g->strt.old, size_t(g->strt.oldsize));
   stack_free(L);
   AllocFn f = g->frealloc;
   void* ud = g->ud;

@@ -141,8 +141,14 @@ inline StkId restore_stack(State* L, ptrdiff_t n) {
 // ---- the string table ----
 struct StringTable {
   String** hash = nullptr;
-  int nuse = 0;
+  int nuse = 0;  // strings in 'hash' and 'old'
   int size = 0;
+  // While the table grows, the previous bucket array is moved into the new
+  // one a few buckets per new string, so growing never pauses the program
+  // for a rehash of every string.
+  String** old = nullptr;
+  int oldsize = 0;
+  int moved = 0;  // buckets of 'old' already moved
 };
 
 enum class GCKind : uint8_t { Incremental, Generational };

@@ -9,8 +9,10 @@ namespace rua {
 namespace {
 constexpr int kMinStrTabSize = 128;
 
+String** bucket_of(StringTable& tb, uint32_t h);
+
 void link_into_table(StringTable& tb, String* s) {
-  String** list = &tb.hash[s->hash & uint32_t(tb.size - 1)];
+  String** list = bucket_of(tb, s->hash);
   s->hnext = *list;
   *list = s;
   tb.nuse++;
@@ -27,19 +29,64 @@ String* create_string(State* L, size_t len, uint8_t tag, uint32_t hash) {
   return s;
 }
 
+constexpr int kMigrateStep = 32;  // old buckets moved per new string while growing
+
+// Moves up to n buckets of the old array into the current one.
+void migrate(State* L, StringTable& tb, int n) {
+  for (; n > 0 && tb.moved < tb.oldsize; n--, tb.moved++) {
+    String* s = tb.old[tb.moved];
+    while (s) {
+      String* next = s->hnext;
+      String** list = &tb.hash[s->hash & uint32_t(tb.size - 1)];
+      s->hnext = *list;
+      *list = s;
+      s = next;
+    }
+    tb.old[tb.moved] = nullptr;
+  }
+  if (tb.moved == tb.oldsize) {
+    mem_free_array(L, tb.old, size_t(tb.oldsize));
+    tb.old = nullptr;
+    tb.oldsize = tb.moved = 0;
+  }
+}
+
+// Starts doubling the table; its strings move over while new ones come.
+void begin_grow(State* L, StringTable& tb) {
+  if (tb.old) migrate(L, tb, tb.oldsize);  // finish the previous growth first
+  int newsize = tb.size * 2;
+  auto* nh = static_cast<String**>(mem_try_realloc(L, nullptr, 0, size_t(newsize) * sizeof(String*)));
+  if (!nh) return;  // cannot grow: keep the old (denser) table
+  for (int i = 0; i < newsize; i++) nh[i] = nullptr;
+  tb.old = tb.hash;
+  tb.oldsize = tb.size;
+  tb.moved = 0;
+  tb.hash = nh;
+  tb.size = newsize;
+}
+
+// The chain where a string with hash h is (or goes): in the old array if its
+// bucket there has not moved yet.
+String** bucket_of(StringTable& tb, uint32_t h) {
+  if (tb.old) {
+    int i = int(h & uint32_t(tb.oldsize - 1));
+    if (i >= tb.moved) return &tb.old[i];
+  }
+  return &tb.hash[h & uint32_t(tb.size - 1)];
+}
+
 String* intern_short(State* L, const char* str, size_t len) {
   GlobalState* g = G(L);
   StringTable& tb = g->strt;
+  if (tb.old) migrate(L, tb, kMigrateStep);
   uint32_t h = string_hash(str, len, g->seed);
-  for (String* s = tb.hash[h & uint32_t(tb.size - 1)]; s; s = s->hnext) {
+  for (String* s = *bucket_of(tb, h); s; s = s->hnext) {
     if (s->len == len && std::memcmp(str, s->data(), len) == 0) {
       if (is_dead(g, s)) s->marked ^= kWhiteBits;  // dead but not yet collected: resurrect it
       return s;
     }
   }
-  if (tb.nuse >= tb.size) {  // grow the table before inserting
-    string_table_resize(L, tb.size * 2);
-  }
+  if (tb.nuse >= tb.size) begin_grow(L, tb);  // grow the table before inserting
   String* s = create_string(L, len, kTagShortStr, h);
   std::memcpy(s->data(), str, len);
   link_into_table(tb, s);
@@ -87,6 +134,7 @@ void string_table_init(State* L) {
 
 void string_table_resize(State* L, int newsize) {
   StringTable& tb = G(L)->strt;
+  if (tb.old) migrate(L, tb, tb.oldsize);
   String** nh = static_cast<String**>(mem_try_realloc(L, nullptr, 0, size_t(newsize) * sizeof(String*)));
   if (!nh) return;  // cannot grow: keep the old (denser) table
   for (int i = 0; i < newsize; i++) nh[i] = nullptr;
@@ -112,7 +160,7 @@ void string_table_check_shrink(State* L) {
 
 void string_table_remove(State* L, String* s) {
   StringTable& tb = G(L)->strt;
-  String** p = &tb.hash[s->hash & uint32_t(tb.size - 1)];
+  String** p = bucket_of(tb, s->hash);
   while (*p != s) p = &(*p)->hnext;
   *p = s->hnext;
   tb.nuse--;
