@@ -11,6 +11,8 @@
 // the function returns false.
 #pragma once
 
+#include "arith.hpp"
+
 #include "state.hpp"
 
 namespace rua {
@@ -44,9 +46,18 @@ size_t number_to_cstr(const Value* v, char* buf);
 // Converts a string value to a number (false if not a numeral).
 bool string_to_number_value(const Value* v, Value* out);
 
-// Integer division and modulo with the "attempt to perform 'n//0'" errors.
-lua_Integer int_idiv(State* L, lua_Integer m, lua_Integer n);
-lua_Integer int_imod(State* L, lua_Integer m, lua_Integer n);
+// Integer division and modulo, with the division-by-zero errors out of line
+// (the operations themselves are inline: they are hot in loops).
+[[noreturn]] void error_divide_by_zero(State* L);
+[[noreturn]] void error_modulo_by_zero(State* L);
+inline lua_Integer int_idiv(State* L, lua_Integer m, lua_Integer n) {
+  if (n == 0) [[unlikely]] error_divide_by_zero(L);
+  return int_floor_div(m, n);
+}
+inline lua_Integer int_imod(State* L, lua_Integer m, lua_Integer n) {
+  if (n == 0) [[unlikely]] error_modulo_by_zero(L);
+  return int_mod(m, n);
+}
 
 // String order (strcoll by segments, as PUC).
 int string_compare(const String* a, const String* b);

@@ -384,15 +384,8 @@ void number_to_string_value(State* L, Value* v) {
   v->set_string(string_new(L, buf, len));
 }
 
-lua_Integer int_idiv(State* L, lua_Integer m, lua_Integer n) {
-  if (n == 0) run_error(L, "attempt to divide by zero");
-  return int_floor_div(m, n);
-}
-
-lua_Integer int_imod(State* L, lua_Integer m, lua_Integer n) {
-  if (n == 0) run_error(L, "attempt to perform 'n%%0'");
-  return int_mod(m, n);
-}
+void error_divide_by_zero(State* L) { run_error(L, "attempt to divide by zero"); }
+void error_modulo_by_zero(State* L) { run_error(L, "attempt to perform 'n%%0'"); }
 
 bool raw_arith(State* L, int op, const Value* p1, const Value* p2, Value* res) {
   TM event = TM(int(TM::Add) + op);
