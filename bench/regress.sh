@@ -12,12 +12,15 @@
 #   -j JOBS      programs run in parallel (default: the number of cores)
 #   -b NAMES     only these programs (comma-separated)
 #   --tolerance PCT   allowed increase in percent (default 3)
-# With no baseline entry for NAME yet it says SKIP and exits 0.
+# With no baseline entry for NAME yet it says SKIP and exits 0. --record notes the work tree's
+# HEAD as the commit; set RUA_BENCH_COMMIT=REV when the candidate was built from another one.
 # Exit status: 0 passed or skipped, 1 a program regressed or failed, 2 a usage or setup error.
 #
-# Instruction counts are made repeatable by running with a fixed time() and clock() (an
-# LD_PRELOAD shim built here), so hash seeds and sort pivots do not change from run to run, and
-# with address randomization off (setarch -R).
+# Instruction counts are made repeatable, from run to run and between machines of one kind: a
+# fixed time() and clock() (an LD_PRELOAD shim built here), address randomization off
+# (setarch -R), and the same environment, argument strings and paths everywhere (env -i, the
+# candidate and the program copied into one fixed-length folder), because the hash seeds of
+# PUC Lua and rua mix in the address of a stack variable, which moves with the size of those.
 set -euo pipefail
 export LC_ALL=C
 
@@ -28,7 +31,7 @@ baseline=${RUA_BENCH_BASELINE:-$here/baseline.json}
 inputs=$here/regress_inputs.txt
 record=0 name="" jobs=$(nproc 2>/dev/null || echo 2) only="" tolerance=3 candidate=""
 
-usage() { sed -n '6,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '6,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "regress: $*" >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
@@ -72,7 +75,7 @@ command -v valgrind >/dev/null || die "valgrind is missing (scripts/setup.sh ins
   die "candidate $candidate not found: build it first (make build)"
 candidate=${candidate_path:-$candidate}
 
-tmp=$(mktemp -d)
+tmp=$(mktemp -d /tmp/rua-regress.XXXXXX)  # fixed length: it appears in LD_PRELOAD
 trap 'rm -rf "$tmp"' EXIT
 
 # the clock shim: a fixed time() and clock() make hash seeds and sort pivots repeatable
@@ -88,7 +91,10 @@ else
   echo "regress: warning: no C compiler for the fixed-time shim: counts may vary by a few percent" >&2
 fi
 norand=()
-setarch -R true 2>/dev/null && norand=(setarch -R)
+setarch -R true 2>/dev/null && norand=("$(command -v setarch)" -R)
+valgrind=$(command -v valgrind)
+mkdir "$tmp/run"
+cp "$candidate" "$tmp/run/candidate"
 
 # the programs and their short inputs
 list=()
@@ -108,11 +114,14 @@ done
 [ ${#list[@]} -gt 0 ] || die "no program selected"
 
 # measure PROG ARG FILE: leaves $tmp/PROG.{ir,out,err,rc}
+# (run in $tmp/run as: ./candidate PROG.lua ARG, with only PATH, LC_ALL and LD_PRELOAD set)
 measure() {
   local prog=$1 arg=$2 file=$3 rc=0
-  LD_PRELOAD=$preload timeout -k 10 600 "${norand[@]}" valgrind --tool=callgrind \
-    --callgrind-out-file=/dev/null --log-file="$tmp/$prog.vg" \
-    "$candidate" "$file" "$arg" </dev/null >"$tmp/$prog.out" 2>"$tmp/$prog.err" || rc=$?
+  cp "$file" "$tmp/run/$prog.lua"
+  (cd "$tmp/run" && timeout -k 10 600 env -i PATH=/usr/bin:/bin LC_ALL=C LD_PRELOAD="$preload" \
+    "${norand[@]}" "$valgrind" --tool=callgrind --callgrind-out-file=/dev/null \
+    --log-file="$tmp/$prog.vg" ./candidate "$prog.lua" "$arg" \
+    </dev/null >"$tmp/$prog.out" 2>"$tmp/$prog.err") || rc=$?
   echo "$rc" >"$tmp/$prog.rc"
   sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/$prog.vg" | tail -n 1 >"$tmp/$prog.ir"
 }
@@ -173,8 +182,9 @@ if record:
     entry = doc["baselines"].get(name, {})
     programs = entry.get("programs", {}) if entry else {}
     programs.update(measured)  # with -b, the other programs keep their counts
-    commit = sh("git", "-C", root, "rev-parse", "HEAD")
-    dirty = bool(sh("git", "-C", root, "status", "--porcelain", "--untracked-files=no"))
+    given = os.environ.get("RUA_BENCH_COMMIT")  # a candidate built from another commit
+    commit = sh("git", "-C", root, "rev-parse", given or "HEAD") or given or "?"
+    dirty = not given and bool(sh("git", "-C", root, "status", "--porcelain", "--untracked-files=no"))
     doc["baselines"][name] = {
         "recorded": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "commit": commit + (" (dirty tree)" if dirty else ""), "compiler": compiler, "valgrind": valgrind,

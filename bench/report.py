@@ -30,6 +30,9 @@ except ImportError:
     sys.exit("report.py: matplotlib is missing: install python3-matplotlib (scripts/setup.sh does)")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+PLAIN = FuncFormatter(lambda v, _: f"{v:g}")  # 0.5, 1, 2 rather than 5x10^-1 on log axes
 
 HERE = Path(__file__).resolve().parent
 REF, REF2 = "puc5.5", "lua5.4"
@@ -67,6 +70,9 @@ def ratio_history(docs, out):
     ax.plot(xs, [y if y else math.nan for y in gm], marker="s", lw=3, color="black", label="geomean")
     ax.axhline(1.0, color="grey", lw=1, ls=":")
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(PLAIN)
+    ax.yaxis.set_minor_formatter(PLAIN)
+    ax.tick_params(axis="y", which="minor", labelsize=7)
     ax.set_ylabel(f"{REF} time / candidate time (log scale; above 1: faster)")
     ax.set_title(f"{docs[-1]['candidate']} against PUC Lua 5.5, per program, over commits")
     ax.set_xticks(list(xs))
@@ -113,6 +119,9 @@ def memory(d, out):
         vals = [(d["programs"][n]["interpreters"].get(key, {}).get("rss_kib") or 0) / 1024 for n in names]
         ax.barh([y + off for y in ys], vals, height=h, color=color, label=f"{key} peak RSS")
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(PLAIN)
+    ax.xaxis.set_minor_formatter(PLAIN)
+    ax.tick_params(axis="x", which="minor", labelsize=7)
     ax.set_yticks(list(ys))
     ax.set_yticklabels(names, fontsize=8)
     ax.invert_yaxis()

@@ -10,6 +10,8 @@ report.py.
 
 usage: bench/run.py [-n RUNS] [-b NAME,...] [--candidate PATH] [--puc PATH] [--lua54 PATH]
                     [--timeout S] [--results DIR | --no-save]
+The commit recorded is the work tree's HEAD; set RUA_BENCH_COMMIT=REV when the candidate was
+built from another commit.
 Exit status: 0 if every program passed under the candidate, 1 if one failed or printed a
 different checksum, 2 on a usage error.
 """
@@ -165,11 +167,16 @@ def build_facts(candidate):
 
 
 def git_facts():
-    commit = sh(["git", "-C", str(ROOT), "rev-parse", "HEAD"])
-    return {"commit": commit or None,
-            "subject": sh(["git", "-C", str(ROOT), "log", "-1", "--format=%s"]) or None,
-            "commit_date": sh(["git", "-C", str(ROOT), "log", "-1", "--format=%cI"]) or None,
-            "dirty": bool(sh(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"]))}
+    """The commit the candidate was built from: the work tree's HEAD (and whether the tree has
+    changes), or $RUA_BENCH_COMMIT for a candidate built elsewhere (e.g. from `git archive`)."""
+    given = os.environ.get("RUA_BENCH_COMMIT")
+    rev = given or "HEAD"
+    commit = sh(["git", "-C", str(ROOT), "rev-parse", rev])
+    return {"commit": commit or given or None,
+            "subject": sh(["git", "-C", str(ROOT), "log", "-1", "--format=%s", rev]) or None,
+            "commit_date": sh(["git", "-C", str(ROOT), "log", "-1", "--format=%cI", rev]) or None,
+            "dirty": False if given else
+            bool(sh(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"]))}
 
 
 def median(xs):
