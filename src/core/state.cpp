@@ -1,6 +1,10 @@
 // Creating and closing states and threads; warnings.
 #include "state_api.hpp"
 
+#if RUA_HAVE_MIMALLOC
+#include <mimalloc.h>
+#endif
+
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -47,11 +51,19 @@ bool raw_equal(const Value& a, const Value& b) {
 namespace {
 
 void* default_alloc(void*, void* ptr, size_t, size_t nsize) {
+#if RUA_HAVE_MIMALLOC
+  if (nsize == 0) {
+    mi_free(ptr);
+    return nullptr;
+  }
+  return mi_realloc(ptr, nsize);
+#else
   if (nsize == 0) {
     std::free(ptr);
     return nullptr;
   }
   return std::realloc(ptr, nsize);
+#endif
 }
 
 void preinit_thread(State* L, GlobalState* g) {
