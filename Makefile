@@ -8,7 +8,7 @@ CONFORMANCE_FLAGS ?=
 CANDIDATE ?= $(BUILD)/rua
 BENCH_FLAGS ?=
 
-.PHONY: all deps configure build run test unit conformance bench bench-regress bench-report bench-json asan clean
+.PHONY: all deps configure build run test unit conformance bench bench-regress bench-report bench-json bench-sqlite asan clean
 
 all: build
 
@@ -47,6 +47,10 @@ bench-report: deps
 
 bench-json: build
 	bench/json/run.sh $(BUILD)/rua
+
+# rua.sqlite against Python's sqlite3 on one database file (bench/sqlite/README.md).
+bench-sqlite: build
+	bench/sqlite/run.sh $(BUILD)/rua
 
 # Huge allocations (string.rep of gigabytes) must fail as "not enough memory",
 # which ASan allows only with allocator_may_return_null.

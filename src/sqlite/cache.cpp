@@ -12,7 +12,7 @@ CachedStatement* StatementCache::find(std::string_view sql) {
 }
 
 CachedStatement* StatementCache::insert(std::string sql, sqlite3_stmt* stmt) {
-  lru_.push_front(CachedStatement{std::move(sql), stmt, {}});
+  lru_.push_front(CachedStatement{std::move(sql), stmt, {}, {}});
   lru_.front().stats.describe(stmt);
   index_[lru_.front().sql] = lru_.begin();
   while (lru_.size() > capacity_) {

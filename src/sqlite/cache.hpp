@@ -12,6 +12,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "values.hpp"
+
 namespace rua::sqlite {
 
 // What the dispatcher knows of a statement when it decides where to run it.
@@ -37,6 +39,7 @@ struct CachedStatement {
   std::string sql;
   sqlite3_stmt* stmt = nullptr;
   Stats stats;
+  ColumnNames names;
 };
 
 class StatementCache {

@@ -41,6 +41,7 @@ void Connection::forget(Statement* s) {
   if (s->handle == nullptr) return;
   if (working_) {
     orphans_.push_back(s->handle);  // a pool thread uses the connection: not now
+    has_orphans_.store(true, std::memory_order_release);
   } else {
     sqlite3_finalize(s->handle);
   }
@@ -113,10 +114,9 @@ bool Connection::may_inline(const Op& op) {
 
 // False: the op met a lock and must run on the pool, where it may wait.
 bool Connection::run_inline(Op& op) {
-  auto t0 = std::chrono::steady_clock::now();
   on_dispatch(op);
   execute(op, false);
-  inline_spent_us += std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+  inline_spent_us += op.micros;
   if (is_busy(op.rc)) {  // the pool goes on from where it stopped
     op.rc = SQLITE_OK;
     op.error.clear();

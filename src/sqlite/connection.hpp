@@ -45,6 +45,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -83,6 +84,7 @@ struct Statement {
   sqlite3_stmt* handle = nullptr;
   Params bound;  // the values bound to handle (bound without a copy: they must outlive the binding)
   Stats stats;
+  ColumnNames names;
   // The worker's thread only.
   bool finalized = false;  // finalize was asked for: Lua may no longer use it
   Rows buffer;             // rows read ahead, handed out by step and rows()
@@ -136,6 +138,7 @@ struct Op {
   bool done = false;  // Step, Fetch: the statement ran to its end (and was reset)
   int64_t changes = 0;
   int64_t last_insert_id = 0;
+  double micros = 0;  // the time a statement took in SQLite
 
   // Delivery: push puts the results on the caller's stack, as
   // 'true, values...' or 'false, message, primary code, extended code'.
@@ -217,7 +220,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void do_prepare(Op& op);
   void do_statement(Op& op);
   void run_cached(Op& op);
-  void run_statement(Op& op, sqlite3_stmt* s, Stats& stats, bool rebind);
+  void run_statement(Op& op, sqlite3_stmt* s, Stats& stats, ColumnNames& names, bool bind);
   void fetch(Op& op, Statement& st);
   bool rebind(Op& op, Statement& st);
   sqlite3_stmt* prepare_one(Op& op, unsigned flags);
@@ -245,6 +248,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::condition_variable idle_;
   bool working_ = false;  // a pool thread has or is about to run an op
   std::vector<sqlite3_stmt*> orphans_;
+  std::atomic<bool> has_orphans_{false};
   std::unordered_set<Statement*> statements_;
 };
 

@@ -159,14 +159,23 @@ int check_params(const std::vector<std::string>& names, const Params& p, std::st
   return SQLITE_OK;
 }
 
-void read_row(sqlite3_stmt* stmt, Rows& rows) {
-  int nc = sqlite3_column_count(stmt);
-  if (rows.names.empty()) {
-    for (int c = 0; c < nc; c++) {
-      const char* name = sqlite3_column_name(stmt, c);
-      rows.names.emplace_back(name != nullptr ? name : "");
-    }
+const std::shared_ptr<const Names>& ColumnNames::of(sqlite3_stmt* stmt) {
+  int now = sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_REPREPARE, 0);
+  if (names && now == reprepares) return names;
+  auto fresh = std::make_shared<Names>();
+  for (int c = 0, nc = sqlite3_column_count(stmt); c < nc; c++) {
+    const char* name = sqlite3_column_name(stmt, c);
+    fresh->emplace_back(name != nullptr ? name : "");
   }
+  names = std::move(fresh);
+  reprepares = now;
+  return names;
+}
+
+void read_row(sqlite3_stmt* stmt, ColumnNames& names, Rows& rows) {
+  if (!rows.names) rows.names = names.of(stmt);
+  int nc = int(rows.names->size());
+  rows.cells.reserve(rows.cells.size() + size_t(nc));
   for (int c = 0; c < nc; c++) {
     SqlValue& v = rows.cells.emplace_back();
     switch (sqlite3_column_type(stmt, c)) {
@@ -196,20 +205,22 @@ void read_row(sqlite3_stmt* stmt, Rows& rows) {
 }
 
 int push_names(State* L, const Rows& rows) {
-  check_stack_msg(L, int(rows.names.size()) + 8, "too many result columns");
-  for (const std::string& name : rows.names) push_lstring(L, name.data(), name.size());
-  return get_top(L) - int(rows.names.size()) + 1;
+  int nc = int(rows.columns());
+  check_stack_msg(L, nc + 8, "too many result columns");
+  for (int c = 0; c < nc; c++)
+    push_lstring(L, (*rows.names)[size_t(c)].data(), (*rows.names)[size_t(c)].size());
+  return get_top(L) - nc + 1;
 }
 
 void push_row(State* L, const Rows& rows, size_t r, int names_idx) {
-  size_t nc = rows.names.size();
+  size_t nc = rows.columns();
   create_table(L, 0, int(nc));
   const SqlValue* cell = rows.cells.data() + r * nc;
   for (size_t c = 0; c < nc; c++) {
     if (names_idx != 0) {
       push_value(L, names_idx + int(c));
     } else {
-      push_lstring(L, rows.names[c].data(), rows.names[c].size());
+      push_lstring(L, (*rows.names)[c].data(), (*rows.names)[c].size());
     }
     push_cell(L, cell[c]);
     raw_set(L, -3);

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,19 +51,30 @@ int bind_params(sqlite3_stmt* stmt, const Params& p, std::string& err);
 // parameter i + 1's, with its sigil; empty for '?'), without binding.
 int check_params(const std::vector<std::string>& names, const Params& p, std::string& err);
 
+// The column names of a statement, shared by the rows read from it. They
+// are built once per prepared statement, and again only when SQLite has
+// prepared it anew (after a schema change, 'SELECT *' may have new columns).
+using Names = std::vector<std::string>;
+struct ColumnNames {
+  std::shared_ptr<const Names> names;
+  int reprepares = -1;  // SQLITE_STMTSTATUS_REPREPARE when names were read
+  const std::shared_ptr<const Names>& of(sqlite3_stmt* stmt);
+};
+
 // Rows in row-major order, with the column names of the statement.
 struct Rows {
-  std::vector<std::string> names;
+  std::shared_ptr<const Names> names;
   std::vector<SqlValue> cells;
-  size_t count() const { return names.empty() ? 0 : cells.size() / names.size(); }
+  size_t columns() const { return names ? names->size() : 0; }
+  size_t count() const { return columns() == 0 ? 0 : cells.size() / columns(); }
   void clear() {
-    names.clear();
+    names.reset();
     cells.clear();
   }
 };
 
-// Sets rows.names from stmt (if not set yet) and appends its current row.
-void read_row(sqlite3_stmt* stmt, Rows& rows);
+// Appends the current row of stmt (whose column names are 'names').
+void read_row(sqlite3_stmt* stmt, ColumnNames& names, Rows& rows);
 
 // Pushes the column names of rows (one string each, in order) and returns
 // the index of the first: keys for push_row, shared by all rows.

@@ -73,6 +73,20 @@ assert(dup.a == 2, "a repeated column name keeps the last value")
 -- the same SQL again uses the cached statement, with fresh values
 for i = 1, 3 do assert(db:first("SELECT name FROM users WHERE id = ?", i).name == rows[i].name) end
 
+-- a cached 'SELECT *' sees a column added since (SQLite prepares it anew)
+db:exec("CREATE TABLE grow (a)")
+db:run("INSERT INTO grow (a) VALUES (1)")
+assert(db:first("SELECT * FROM grow").b == nil)
+db:exec("ALTER TABLE grow ADD COLUMN b DEFAULT 2")
+local grown = db:first("SELECT * FROM grow")
+assert(grown.a == 1 and grown.b == 2)
+local gst = db:prepare("SELECT * FROM grow")
+assert(gst:step().b == 2)
+db:exec("ALTER TABLE grow ADD COLUMN c DEFAULT 3")
+assert(gst:reset():step().c == 3, "a prepared statement too")
+gst:finalize()
+db:exec("DROP TABLE grow")
+
 -- ---- parameters ----
 local p = db:first("SELECT ?2 AS a, ?1 AS b", "x", "y")
 assert(p.a == "y" and p.b == "x")
