@@ -33,6 +33,8 @@
 //   stmt:run(...)                 -> {changes =, last_insert_id =}
 //   stmt:reset()                  -> stmt (back to the start; values stay)
 //   stmt:finalize()               (also by __close and the collector)
+// step and rows() walk one cursor (rows() reads ahead 64 rows per trip to
+// the pool); a statement is meant to be walked by one task at a time.
 //
 // Parameters: values follow the SQL (or go to bind/rows/run) and bind by
 // index ('?', '?NNN', and named ones in order); a single table binds
@@ -42,7 +44,9 @@
 // value, or a value too many, is an error (SQLITE_RANGE).
 //
 // Types: INTEGER <-> integer, REAL <-> float, TEXT <-> string, BLOB ->
-// string (binary safe; bind with sqlite.blob), NULL <-> sqlite.null.
+// string (binary safe; bind with sqlite.blob), NULL <-> sqlite.null. A NaN
+// binds as NULL (SQLite has no NaN); column affinity applies as in SQLite
+// (2.0 stored in an INTEGER column reads back as 2).
 //
 // Errors: a failed statement (syntax, constraint, busy database, ...) raises
 // "<SQLite's message> (SQLITE_<CODE>)"; with safe = true the methods return
@@ -53,8 +57,9 @@
 // Where statements run (connection.hpp has the details): one at a time per
 // connection, in order. On the blocking pool while the task waits, except a
 // read-only query that ran faster than inline_max_us (default 50) on
-// average before, which runs at once on the worker's thread (no lock wait),
-// because the pool's round trip costs more than such a query: see
+// average before (or such a write inside the task's own db:transaction on
+// a WAL database), which runs at once on the worker's thread (no lock wait),
+// because the pool's round trip costs more than such a statement: see
 // bench/sqlite/README.md for the figures. In a state without a worker, or
 // where the caller cannot be suspended (a __gc, a module's main chunk run by
 // require), statements run synchronously.
