@@ -331,16 +331,6 @@ const Value* table_get_int(const Table* t, lua_Integer key) {
   }
 }
 
-const Value* table_get_short_str(const Table* t, const String* key) {
-  Node* n = hash_pow2(t, key->hash);
-  for (;;) {
-    if (n->key_tt() == kTagShortStr && n->key_gc() == key) return &n->val;
-    int nx = n->next();
-    if (nx == 0) return &kAbsentKey;
-    n += nx;
-  }
-}
-
 const Value* table_get_str(const Table* t, const String* key) {
   if (key->is_short) return table_get_short_str(t, key);
   Value k;

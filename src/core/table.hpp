@@ -69,7 +69,16 @@ void table_resize_array(State* L, Table* t, uint32_t nasize);
 // Lookups: a pointer to the value, or to kAbsentKey when absent. Never allocate.
 const Value* table_get(const Table* t, const Value& key);
 const Value* table_get_int(const Table* t, lua_Integer key);
-const Value* table_get_short_str(const Table* t, const String* key);
+// Inline: GETFIELD, SELF and global access run it on every field lookup.
+inline const Value* table_get_short_str(const Table* t, const String* key) {
+  const Node* n = &t->node[key->hash & (t->node_count() - 1)];
+  for (;;) {
+    if (n->key_tt() == kTagShortStr && n->key_gc() == key) return &n->val;
+    int nx = n->next();
+    if (nx == 0) return &kAbsentKey;
+    n += nx;
+  }
+}
 const Value* table_get_str(const Table* t, const String* key);
 
 // Fast array-part access for the VM (no hash lookup).
