@@ -152,6 +152,24 @@ local free = rua.spawn(function()
 end)
 assert(rua.wait(free) == true and count(" WHERE who = 'free'") == 1, "no transaction was left open")
 
+-- a task killed while its query runs, or inside a rows() loop: the query's
+-- result is dropped, the loop's statement reset, the connection goes on
+local victim2 = rua.spawn(function() return db:first(slow_sql) end)
+rua.sleep(0.005)
+assert(rua.kill(victim2) == true)
+local walk = db:prepare("SELECT n FROM t WHERE who = 'seed'")
+local walker = rua.spawn(function()
+  for row in walk:rows() do
+    if row.n == 70 then rua.sleep(10) end  -- past the first read-ahead
+  end
+end)
+rua.sleep(0.02)
+assert(rua.kill(walker) == true)
+local walked = 0
+for _ in walk:rows() do walked = walked + 1 end
+assert(walked == 100 and count(" WHERE who = 'seed'") == 100)
+walk:finalize()
+
 -- ---- suspending through coroutines, pcall and iterators ----
 local gen = coroutine.wrap(function()
   for _, row in ipairs(db:query("SELECT n FROM t WHERE who = 'seed' AND n <= 3 ORDER BY n")) do
@@ -188,6 +206,11 @@ for i = 1, 8 do
 end
 for i = 1, 8 do assert(rua.wait(opened[i]) == count()) end
 
-db:close()
+-- close waits for the requests made before it; later ones raise
+local queued = rua.spawn(function() return db:first(slow_sql).s end)
+rua.sleep(0)
+assert(db:close() == true)
+assert(rua.wait(queued) > 0)
+assert(not pcall(db.first, db, "SELECT 1"))
 cleanup()
 return "OK"
