@@ -171,6 +171,9 @@ doc.setdefault("baselines", {})
 comment = sh("readelf", "-p", ".comment", cand)
 compiler = "; ".join(dict.fromkeys(m.strip() for m in re.findall(r"\]\s+(.*)$", comment, re.M))) or "?"
 valgrind = sh("valgrind", "--version")
+# the shared libraries it loads: an allocator (libmimalloc) present or not moves counts a lot
+libraries = sorted({l.split()[0] for l in sh("ldd", cand).splitlines()
+                    if "=>" in l and not l.split()[0].startswith(("linux-vdso", "ld-linux"))})
 w = max([12] + [len(p) for p in list(measured) + list(broken)])
 
 if record:
@@ -188,6 +191,7 @@ if record:
     doc["baselines"][name] = {
         "recorded": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "commit": commit + (" (dirty tree)" if dirty else ""), "compiler": compiler, "valgrind": valgrind,
+        "libraries": libraries,
         "programs": dict(sorted(programs.items()))}
     doc["about"] = ("Instruction counts (callgrind) of each program's short input, per interpreter; "
                     "written by bench/regress.sh --record, checked by bench/regress.sh")
@@ -205,6 +209,12 @@ base = doc["baselines"][name]
 if base.get("compiler") != compiler:
     print(f"regress: warning: the baseline was built with {base.get('compiler')}, this candidate with {compiler}:"
           " counts may differ for that reason alone")
+if "libraries" in base and base["libraries"] != libraries:
+    gone = sorted(set(base["libraries"]) - set(libraries))
+    new = sorted(set(libraries) - set(base["libraries"]))
+    print("regress: warning: the candidate loads other libraries than the baseline's:"
+          + (f" without {', '.join(gone)}" if gone else "") + (f" with {', '.join(new)}" if new else "")
+          + " (is a package of scripts/setup.sh missing?)")
 if base.get("valgrind") != valgrind:
     print(f"regress: warning: baseline measured with {base.get('valgrind')}, now {valgrind}")
 print(f"{'program':<{w}} {'baseline':>15} {'now':>15} {'change':>8}  status")
