@@ -34,12 +34,8 @@ class BlockingPool {
     boost::asio::post(pool_, [&home, guard = std::move(guard), work = std::move(work),
                               done = std::move(done)]() mutable {
       auto result = work();
-      // The completion holds its own guard; this thread keeps 'guard' until
-      // post() has returned, so 'home' cannot run out of work (and be
-      // destroyed by its owner) while this thread is still inside post().
-      boost::asio::post(home, [inner = boost::asio::make_work_guard(home), done = std::move(done),
+      boost::asio::post(home, [guard = std::move(guard), done = std::move(done),
                                result = std::move(result)]() mutable { done(std::move(result)); });
-      guard.reset();
     });
   }
 
