@@ -6,8 +6,8 @@ usage: bench/compare.py OLD.json NEW.json
 
 For each program: the candidate's median wall time before and after and the change (negative:
 faster), its ratio against PUC 5.5 before and after (measured in the same run as the
-candidate, so it travels better between machines than seconds do), and peak RSS. Changes
-beyond the threshold (default 5%) are flagged. Prints the geometric mean of the changes last.
+candidate, so it travels better between machines and loads than seconds do), and peak RSS.
+A ratio change beyond the threshold (default 5%) is flagged faster or slower. Prints the geometric mean of the changes last.
 """
 import argparse
 import json
@@ -94,10 +94,12 @@ def main():
             flag = pn["status"]
         elif po["status"] != "ok":
             flag = "fixed"
-        elif ch is not None and ch > a.threshold:
-            flag = "slower"
-        elif ch is not None and ch < -a.threshold:
-            flag = "faster"
+        else:  # by the ratio, which cancels a machine's load; by seconds if there is none
+            move = -rch if rch is not None else ch
+            if move is not None and move > a.threshold:
+                flag = "slower"
+            elif move is not None and move < -a.threshold:
+                flag = "faster"
         mo, mn = io.get("rss_kib"), inn.get("rss_kib")
         print(f"{name:<{w}} {cell(to, '{:.3f}', 8)} {cell(tn, '{:.3f}', 8)} {cell(ch, '{:+.1f}%', 8)}  |"
               f" {cell(ro, '{:.2f}', 9)} {cell(rn, '{:.2f}', 9)} {cell(rch, '{:+.1f}%', 8)}  |"
