@@ -19,6 +19,7 @@
 #include "debug.hpp"
 #include "json.hpp"
 #include "lualib.hpp"
+#include "shdict.hpp"
 #include "sqlite.hpp"
 #include "worker.hpp"
 
@@ -426,6 +427,7 @@ int setup(State* L) {
   open_libs(L);
   preload_json(L);                      // require "rua.json"
   preload_sqlite(L);                    // require "rua.sqlite"
+  shdict::preload_shared(L);            // require "rua.shared"
   require_f(L, "rua", open_rua, true);  // the async runtime, also as the global 'rua'
   pop(L, 1);
   create_arg_table(L, o->argv, o->argc, o->script);

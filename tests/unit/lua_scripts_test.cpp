@@ -10,6 +10,7 @@
 
 #include "json.hpp"
 #include "lualib.hpp"
+#include "shdict.hpp"
 #include "sqlite.hpp"
 #include "worker.hpp"
 
@@ -53,6 +54,7 @@ TEST_P(LuaScript, ReturnsOK) {
   open_libs(L);
   preload_json(L);    // require "rua.json"
   preload_sqlite(L);  // require "rua.sqlite"
+  shdict::preload_shared(L);  // require "rua.shared"
   std::string file = GetParam() + ".lua";
   Status st;
   std::string result;
