@@ -834,6 +834,13 @@ void error(State* L) {
   error_msg(L);
 }
 
+int error_return(State* L) {
+  const Value* errobj = L->top - 1;
+  if (errobj->is_short_string() && errobj->as_string() == G(L)->memerrmsg) mem_error(L);
+  prepare_error_msg(L);
+  return kNativeError;
+}
+
 // ===================================================================
 // Misc
 // ===================================================================

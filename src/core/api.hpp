@@ -195,6 +195,10 @@ bool can_suspend(State* L);
 
 // ---- errors ----
 [[noreturn]] void error(State* L);  // raises the value on top
+// 'return error_return(L);' from a native: raises the value on top as
+// error(L) does, without a C++ exception (cheaper when a pcall catches it).
+// Only as a native's (or continuation's) own return value.
+int error_return(State* L);
 // GC control (lua_gc): what is one of the option names of collectgarbage.
 int gc(State* L, int what, int a = 0, int b = 0);
 // Caps the bytes a state may allocate (0: no cap). An allocation beyond it

@@ -18,7 +18,7 @@ namespace rua {
 
 void throw_error(State* L, Status status) { throw LuaError{status}; }
 
-void error_msg(State* L) {
+void prepare_error_msg(State* L) {
   if (L->errfunc != 0) {  // is there a message handler?
     StkId errfunc = restore_stack(L, L->errfunc);
     L->top[0] = L->top[-1];  // move the error object up
@@ -27,6 +27,10 @@ void error_msg(State* L) {
     call_value_noyield(L, L->top - 2, 1);
   }
   if (L->top[-1].is_nil()) L->top[-1].set_string(string_new(L, "<no error object>"));
+}
+
+void error_msg(State* L) {
+  prepare_error_msg(L);
   throw_error(L, kErrRun);
 }
 
@@ -583,6 +587,9 @@ Exit drive(State* entry, CallInfo* entry_ci, int enter, State* start) {
           continue;
         case Exit::Suspend:
           return Exit::Suspend;
+        case Exit::Error:
+          status = kErrRun;
+          goto recover_error;  // outside the try: recover may throw (no pcall left)
       }
       continue;
     } catch (const LuaError& e) {
@@ -599,6 +606,7 @@ Exit drive(State* entry, CallInfo* entry_ci, int enter, State* start) {
     } catch (const std::exception& ex) {
       status = push_foreign_error(L, ex);  // a foreign exception becomes a Lua error here
     }
+  recover_error:
     L = recover(L, entry, entry_ci, status, &enter);
   }
 }

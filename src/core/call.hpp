@@ -66,7 +66,8 @@ Status run_protected(State* L, ptrdiff_t old_top, F&& body);
 Status close_protected(State* L, ptrdiff_t level, Status status);
 
 // ---- the driver ----
-enum class Exit : uint8_t { Return, Yield, Resume, Suspend };
+// Error: a native returned kNativeError (the driver recovers at a pcall or rethrows).
+enum class Exit : uint8_t { Return, Yield, Resume, Suspend, Error };
 
 // Codes a native function may return instead of a result count (api.hpp
 // has the functions that produce them).
@@ -74,6 +75,11 @@ constexpr int kNativeCallK = -3;    // call the function set up on the stack, th
 constexpr int kNativeYield = -4;    // yield ci->u2.nyield values to the resumer
 constexpr int kNativeResume = -5;   // resume L->target with L->req_nargs values
 constexpr int kNativeSuspend = -6;  // suspend the whole chain until the host continues it
+// raise the error object on the top (a run-time error, message handler already
+// called): error() and assert() return it, so that an error caught by a pcall
+// in the same driver costs no C++ exception (a throw costs ~25k instructions
+// of DWARF unwinding; PUC Lua's longjmp a few dozen).
+constexpr int kNativeError = -7;
 
 // How to enter the VM loop for the current frame of a thread.
 constexpr int kEnterContinue = -1;     // continue L->ci (Lua frame, or native waiting for its continuation)

@@ -11,6 +11,8 @@ namespace rua {
 // Calls the current message handler on the error object at the top (if the
 // status is kErrRun and a handler is set), then throws (PUC luaG_errormsg).
 [[noreturn]] void error_msg(State* L);
+// error_msg without the throw: calls the message handler on the error object on top.
+void prepare_error_msg(State* L);
 // Formats a message (printf-like, see push_fstring), prefixes "chunk:line:" of
 // the running Lua function, if any, and raises it as a runtime error.
 [[noreturn]] void run_error(State* L, const char* fmt, ...);

@@ -249,6 +249,7 @@ native_result:
     case kNativeYield: return Exit::Yield;
     case kNativeResume: return Exit::Resume;
     case kNativeSuspend: return Exit::Suspend;
+    case kNativeError: return Exit::Error;
     default: run_error(L, "invalid result code from native function");
   }
 

@@ -91,7 +91,7 @@ int b_error(State* L) {
     push_value(L, 1);
     concat(L, 2);
   }
-  error(L);
+  return error_return(L);
 }
 
 int b_getmetatable(State* L) {
