@@ -488,7 +488,7 @@ Type get_field(State* L, int idx, const char* k) { return aux_get_str(L, index2v
 Type get_i(State* L, int idx, lua_Integer n) {
   const Value* t = index2value(L, idx);
   if (t->is_table()) {
-    const Value* slot = table_get_int(t->as_table(), n);
+    const Value* slot = table_get_int_fast(t->as_table(), n);
     if (!slot->is_nil()) {
       push_obj(L, *slot);
       return L->top[-1].type();
@@ -589,6 +589,16 @@ void set_field(State* L, int idx, const char* k) { aux_set_str(L, index2value(L,
 
 void set_i(State* L, int idx, lua_Integer n) {
   const Value* t = index2value(L, idx);
+  if (t->is_table()) {  // fast path (table.insert/remove shift with it): an existing slot, or
+    Table* h = t->as_table();  // an array slot of a table without __newindex
+    Value* slot = const_cast<Value*>(table_get_int_fast(h, n));
+    if (!slot->is_nil() || (lua_Unsigned(n) - 1u < h->asize && fast_tm(G(L), h->metatable, TM::NewIndex) == nullptr)) {
+      *slot = L->top[-1];
+      gc_barrier_back(L, h, *slot);
+      L->top--;
+      return;
+    }
+  }
   Value key = Value::integer(n);
   push_obj(L, key);  // stack: [value, key]
   finish_set(L, t, L->top - 1, L->top - 2, false);
