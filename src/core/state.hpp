@@ -162,6 +162,7 @@ struct GlobalState {
   void* ud = nullptr;
   size_t totalbytes = 0;     // bytes allocated (including debt)
   ptrdiff_t gcdebt = 0;      // bytes allocated not yet compensated by the collector
+  size_t gcdebtcarry = 0;    // debt beyond one step's cap, repaid by the next steps
   size_t gcestimate = 0;     // estimate of live bytes after the last cycle
   size_t memlimit = 0;       // 0: no limit
 
