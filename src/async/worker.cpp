@@ -130,7 +130,7 @@ void Worker::report_error(State* thread, const char* where) {
 }
 
 void Worker::spawn(State* L, int nargs) {
-  State* th = new_thread(L);  // stack: f args... thread
+  State* th = new_thread(L, -(nargs + 1), nargs, 1);  // stack: f args... thread; sized for f (handler below)
   insert(L, -(nargs + 2));    // thread f args...
   push_native(th, task_error_handler);
   xmove(L, th, nargs + 1);  // the new thread: handler f args...
@@ -200,7 +200,7 @@ void Worker::notify_done(const TaskPtr& t) {
 
 void Worker::call(int nargs, std::function<void(CallResult)> done) {
   State* L = L_;
-  State* th = new_thread(L);  // stack: f args... thread
+  State* th = new_thread(L, -(nargs + 1), nargs, 1);  // stack: f args... thread; sized for f (handler below)
   insert(L, -(nargs + 2));
   push_native(th, traceback_handler);  // hosts get the message with its traceback
   xmove(L, th, nargs + 1);

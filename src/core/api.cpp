@@ -94,8 +94,19 @@ State* new_state() {
 
 void close_state(State* L) { state_close(L); }
 
-State* new_thread(State* L) {
-  State* L1 = thread_new(L);
+State* new_thread(State* L, int first_fn, int nargs, int below) {
+  int size = kBasicStackSize;
+  if (first_fn != 0) {
+    const Value* f = index2value(L, first_fn);
+    if (f->is_lua_closure()) {
+      // base frame, values below, the function and its arguments, its frame,
+      // and a native called from its last register (more than kMinStack
+      // slots free: check_stack grows at exactly kMinStack)
+      int need = 1 + below + 1 + nargs + f->as_lua_closure()->p->maxstacksize + kMinStack + 1;
+      if (need > size) size = need < kMaxStack ? need : kMaxStack;
+    }
+  }
+  State* L1 = thread_new(L, size);
   L->top->set_thread(L1);
   api_inc_top(L);
   return L1;

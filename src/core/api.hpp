@@ -38,7 +38,11 @@ constexpr int kNoRef = -2, kRefNil = -1;
 State* new_state();                 // a state with the default allocator (no libraries)
 State* new_state_std();             // the same with the standard warning function (luaL_newstate)
 void close_state(State* L);
-State* new_thread(State* L);        // pushes the new thread
+// Pushes a new thread. 'first_fn' (0: unknown) is the index of the function
+// it will run first, called with 'nargs' arguments above 'below' other
+// values: its stack is then made big enough for that function's frame, so
+// the first call does not grow it at once.
+State* new_thread(State* L, int first_fn = 0, int nargs = 0, int below = 0);
 Status close_thread_api(State* L, State* from);
 int status(State* L);
 void set_warn_fn(State* L, WarnFn f, void* ud);

@@ -108,15 +108,15 @@ int stack_in_use(State* L) {
 }
 }  // namespace
 
-void stack_init(State* L1, State* L) {
-  L1->stack = mem_new_array<Value>(L, kBasicStackSize + kExtraStack);
+void stack_init(State* L1, State* L, int size) {
+  L1->stack = mem_new_array<Value>(L, size_t(size + kExtraStack));
   L1->tbclist = L1->stack;
-  for (int i = 0; i < kBasicStackSize + kExtraStack; i++) {
+  for (int i = 0; i < size + kExtraStack; i++) {
     L1->stack[i].set_nil();
     L1->stack[i].aux_next = 0;
   }
   L1->top = L1->stack;
-  L1->stack_last = L1->stack + kBasicStackSize;
+  L1->stack_last = L1->stack + size;
   CallInfo* ci = &L1->base_ci;
   ci->next = ci->previous = nullptr;
   ci->callstatus = cist::kC;

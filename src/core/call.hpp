@@ -22,7 +22,8 @@
 namespace rua {
 
 // ---- the stack ----
-void stack_init(State* L, State* from);
+// A new stack of 'size' usable slots (kBasicStackSize or more).
+void stack_init(State* L, State* from, int size = kBasicStackSize);
 void stack_free(State* L);
 // Ensures n free slots; raises "stack overflow" (or returns false if !raise).
 bool grow_stack(State* L, int n, bool raise);

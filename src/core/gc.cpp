@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -48,6 +49,93 @@ constexpr int kGCFinMax = 10;        // finalizers per step
 constexpr int kGCFinalizeCost = 50;  // work units of one finalizer
 constexpr int kGCSweepMax = 100;     // objects swept per step
 constexpr size_t kWork2Mem = sizeof(Value);
+constexpr int kGCStrMigrate = 256;        // string-table buckets moved per step during a resize
+constexpr ptrdiff_t kGCMaxStepFactor = 4;  // longest step, in normal steps (see inc_step)
+
+// ---- tracing: RUA_GCTRACE=<microseconds> ----
+// A diagnostic for pause hunting: with the variable set, every collector
+// step that takes longer than the threshold prints to stderr where its time
+// went (per collector state, and per part of the atomic step), and closing
+// the state prints the longest step. Off (one predictable branch per step)
+// when unset. Per OS thread, as each worker runs its own GlobalState.
+enum TracePart : int {
+  kTrRoots = 0,  // atomic: running thread, registry, metatables
+  kTrUpvals,     // atomic: open upvalues of unmarked threads
+  kTrGrayAgain,  // atomic: objects behind backward barriers, threads
+  kTrEphemeron,  // atomic: ephemeron convergence
+  kTrClearWeak,  // atomic: clearing weak tables
+  kTrSeparate,   // atomic: finding objects to finalize, marking them
+  kTrNParts
+};
+const char* const kTracePartNames[kTrNParts] = {"roots", "upvals", "grayagain", "ephemeron", "clearweak", "separate"};
+const char* const kStateNames[] = {"propagate", "enteratomic", "atomic", "sweepallgc", "sweepfinobj",
+                                   "sweeptobefnz", "sweepend", "callfin", "pause"};
+
+struct GCTrace {
+  int64_t threshold_ns = -1;  // < 0: off
+  int64_t state_ns[kGCSPause + 1] = {};
+  size_t state_work[kGCSPause + 1] = {};
+  int state_steps[kGCSPause + 1] = {};
+  int64_t part_ns[kTrNParts] = {};
+  int64_t longest_ns = 0;
+  size_t steps = 0;
+  int64_t total_ns = 0;
+};
+
+int64_t trace_threshold_from_env() {
+  const char* v = std::getenv("RUA_GCTRACE");
+  if (v == nullptr || *v == '\0') return -1;
+  return int64_t(std::strtoll(v, nullptr, 10)) * 1000;
+}
+
+GCTrace& trace() {
+  thread_local GCTrace t{trace_threshold_from_env()};
+  return t;
+}
+inline bool tracing() { return trace().threshold_ns >= 0; }
+inline int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Times one part of the atomic step when tracing.
+struct TraceScope {
+  int part;
+  int64_t t0;
+  explicit TraceScope(int p) : part(p), t0(tracing() ? now_ns() : 0) {}
+  ~TraceScope() {
+    if (t0) trace().part_ns[part] += now_ns() - t0;
+  }
+};
+
+void trace_reset_step() {
+  GCTrace& t = trace();
+  std::fill(std::begin(t.state_ns), std::end(t.state_ns), 0);
+  std::fill(std::begin(t.state_work), std::end(t.state_work), 0);
+  std::fill(std::begin(t.state_steps), std::end(t.state_steps), 0);
+  std::fill(std::begin(t.part_ns), std::end(t.part_ns), 0);
+}
+
+void trace_report_step(GlobalState* g, int64_t ns, ptrdiff_t debt) {
+  GCTrace& t = trace();
+  t.steps++;
+  t.total_ns += ns;
+  if (ns > t.longest_ns) t.longest_ns = ns;
+  if (ns < t.threshold_ns) return;
+  std::fprintf(stderr, "[gc] step %.3f ms (debt %td KB, heap %zu KB):", double(ns) / 1e6, debt / 1024,
+               g->totalbytes / 1024);
+  for (int s = 0; s <= kGCSPause; s++) {
+    if (t.state_steps[s] == 0) continue;
+    std::fprintf(stderr, " %s %.3f ms/%d steps/%zu work", kStateNames[s], double(t.state_ns[s]) / 1e6,
+                 t.state_steps[s], t.state_work[s]);
+  }
+  if (t.state_steps[kGCSEnterAtomic]) {
+    std::fprintf(stderr, " [atomic:");
+    for (int p = 0; p < kTrNParts; p++) std::fprintf(stderr, " %s %.3f", kTracePartNames[p], double(t.part_ns[p]) / 1e6);
+    std::fprintf(stderr, "]");
+  }
+  std::fprintf(stderr, "\n");
+}
 
 inline GCObject* gco(void* p) { return static_cast<GCObject*>(p); }
 inline void set_black(GCObject* o) { o->marked = uint8_t((o->marked & ~kWhiteBits) | (1 << kBlackBit)); }
@@ -515,29 +603,55 @@ size_t atomic(State* L) {
   GCObject* grayagain = g->grayagain;
   g->grayagain = nullptr;
   g->gcstate = kGCSAtomic;
-  mark_object(g, L);  // the running thread
-  mark_value(g, g->registry);
-  mark_metatables(g);
-  work += propagate_all(g);
-  work += remark_upvals(g);
-  work += propagate_all(g);
-  g->gray = grayagain;
-  work += propagate_all(g);
-  converge_ephemerons(g);
+  {
+    TraceScope ts(kTrRoots);
+    mark_object(g, L);  // the running thread
+    mark_value(g, g->registry);
+    mark_metatables(g);
+    work += propagate_all(g);
+  }
+  {
+    TraceScope ts(kTrUpvals);
+    work += remark_upvals(g);
+    work += propagate_all(g);
+  }
+  {
+    TraceScope ts(kTrGrayAgain);
+    g->gray = grayagain;
+    work += propagate_all(g);
+  }
+  {
+    TraceScope ts(kTrEphemeron);
+    converge_ephemerons(g);
+  }
   // All strongly reachable objects are marked. Clear weak values before
   // checking finalizers (resurrected objects must not be in weak values).
-  clear_by_values(g, g->weak, nullptr);
-  clear_by_values(g, g->allweak, nullptr);
-  GCObject* origweak = g->weak;
-  GCObject* origall = g->allweak;
-  separate_to_be_finalized(g, false);
-  mark_being_finalized(g);
-  work += propagate_all(g);
-  converge_ephemerons(g);
-  clear_by_keys(g, g->ephemeron);
-  clear_by_keys(g, g->allweak);
-  clear_by_values(g, g->weak, origweak);
-  clear_by_values(g, g->allweak, origall);
+  GCObject* origweak;
+  GCObject* origall;
+  {
+    TraceScope ts(kTrClearWeak);
+    clear_by_values(g, g->weak, nullptr);
+    clear_by_values(g, g->allweak, nullptr);
+    origweak = g->weak;
+    origall = g->allweak;
+  }
+  {
+    TraceScope ts(kTrSeparate);
+    separate_to_be_finalized(g, false);
+    mark_being_finalized(g);
+    work += propagate_all(g);
+  }
+  {
+    TraceScope ts(kTrEphemeron);
+    converge_ephemerons(g);
+  }
+  {
+    TraceScope ts(kTrClearWeak);
+    clear_by_keys(g, g->ephemeron);
+    clear_by_keys(g, g->allweak);
+    clear_by_values(g, g->weak, origweak);
+    clear_by_values(g, g->allweak, origall);
+  }
   g->currentwhite = other_white(g);  // flip
   return work;
 }
@@ -661,6 +775,7 @@ void set_pause(GlobalState* g) {
   size_t estimate = g->gcestimate > 0 ? g->gcestimate : g->totalbytes;
   size_t threshold = estimate / 100 * size_t(g->gcparams[kGCPPause]);
   if (threshold < estimate) threshold = estimate;  // overflow guard
+  g->gcdebtcarry = 0;  // a new cycle owes nothing
   set_debt(g, ptrdiff_t(g->totalbytes) - ptrdiff_t(threshold));
 }
 
@@ -674,20 +789,43 @@ void full_inc(State* L) {
   set_pause(g);
 }
 
-// Incremental step: work proportional to the debt, in units of kWork2Mem bytes.
+// Incremental step: work proportional to the debt, in units of kWork2Mem
+// bytes, but never more than kGCMaxStepFactor normal steps at once: one
+// large allocation (a table's array, the string table's buckets) would
+// otherwise buy a step as long as a small collection. The debt beyond that
+// is carried ('gcdebtcarry') and repaid by the next steps, which come at the
+// usual allocation intervals, so pauses stay short and the collector still
+// does all the work the allocations called for before the cycle ends.
 void inc_step(State* L) {
   GlobalState* g = G(L);
   int stepmul = g->gcparams[kGCPStepMul] | 1;
-  ptrdiff_t debt = ptrdiff_t(size_t(g->gcdebt) / kWork2Mem) * stepmul / 100;
   ptrdiff_t stepsize = ptrdiff_t(size_t(g->gcparams[kGCPStepSize]) / kWork2Mem) * stepmul / 100;
   if (stepmul <= 1) {  // stepmul 0: stop-the-world collections
     full_inc(L);
     return;
   }
+  size_t owed = size_t(std::max<ptrdiff_t>(g->gcdebt, 0)) + g->gcdebtcarry;
+  ptrdiff_t debt = ptrdiff_t(owed / kWork2Mem) * stepmul / 100;
+  ptrdiff_t cap = std::max<ptrdiff_t>(stepsize, 1) * kGCMaxStepFactor;
+  g->gcdebtcarry = 0;
+  if (debt > cap) {
+    g->gcdebtcarry = size_t((debt - cap) * 100 / stepmul) * kWork2Mem;
+    debt = cap;
+  }
+  const bool tr = tracing();
   do {
+    int64_t t0 = tr ? now_ns() : 0;
+    uint8_t st = g->gcstate;
     size_t work = single_step(L);
+    if (tr) {
+      GCTrace& t = trace();
+      t.state_ns[st] += now_ns() - t0;
+      t.state_work[st] += work;
+      t.state_steps[st]++;
+    }
     debt -= ptrdiff_t(work);
   } while (debt > -stepsize && g->gcstate != kGCSPause);
+  string_table_migrate(L, kGCStrMigrate);
   if (g->gcstate == kGCSPause) {
     set_pause(g);
   } else {
@@ -795,6 +933,8 @@ void gc_step(State* L) {
     return;
   }
   auto t0 = std::chrono::steady_clock::now();
+  const ptrdiff_t debt0 = g->gcdebt;
+  if (tracing()) trace_reset_step();
   g->gcstp |= kGCStopGC;  // not reentrant: no emergency collection inside a step
   try {
     inc_step(L);
@@ -806,6 +946,7 @@ void gc_step(State* L) {
   auto ns = size_t(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
   if (ns > g->gc_pause_max_ns) g->gc_pause_max_ns = ns;
+  if (tracing()) trace_report_step(g, int64_t(ns), debt0);
 }
 
 bool gc_step_api(State* L, size_t nbytes) {
@@ -849,6 +990,11 @@ void gc_change_mode(State* L, GCKind kind) { G(L)->gckind = kind; }
 
 void gc_free_all_objects(State* L) {
   GlobalState* g = G(L);
+  if (tracing()) {
+    const GCTrace& t = trace();
+    std::fprintf(stderr, "[gc] %zu steps, longest %.3f ms, total %.1f ms\n", t.steps, double(t.longest_ns) / 1e6,
+                 double(t.total_ns) / 1e6);
+  }
   g->gcstp = kGCStopClosing;
   separate_to_be_finalized(g, true);
   gc_run_pending_finalizers(L);

@@ -101,7 +101,7 @@ uint32_t make_seed() {
 // Builds the parts of a state that need the allocator to work.
 void init_state(State* L) {
   GlobalState* g = G(L);
-  stack_init(L, L);
+  stack_init(L, L, kMainStackSize);
   // registry: [1] = false (free list of refs), [2] = globals, [3] = main thread
   Table* registry = table_new(L);
   g->registry.set_table(registry);
@@ -188,7 +188,7 @@ void state_close(State* L) {
   delete g;
 }
 
-State* thread_new(State* L) {
+State* thread_new(State* L, int stack_size) {
   GlobalState* g = G(L);
   gc_check(L);
   auto* L1 = static_cast<State*>(gc_new_object(L, kTagThread, sizeof(State)));
@@ -204,7 +204,7 @@ State* thread_new(State* L) {
   L1->hook = L->hook;
   L1->hookcount = L1->basehookcount;
   L1->user = L->user;
-  stack_init(L1, L);
+  stack_init(L1, L, stack_size);
   return L1;
 }
 

@@ -59,7 +59,13 @@ constexpr uint32_t kCounted = 1u << 27;         // native's call_k/pcall_k count
 constexpr int kMultRet = -1;
 constexpr int kMaxResults = 250;
 constexpr int kMinStack = 20;          // free slots guaranteed to a native function
-constexpr int kBasicStackSize = 2 * kMinStack;
+// A new thread's stack: the base native frame's kMinStack slots, room for a
+// small first function, and kExtraStack above: 32 slots, 512 bytes (one of
+// the allocator's size classes). PUC Lua starts with 40 + 5; a suspended
+// light thread rarely uses more than this, and the async runtime keeps many
+// of them waiting, so the rest is left to the first growth (1.5x, once).
+constexpr int kBasicStackSize = kMinStack + 7;
+constexpr int kMainStackSize = 2 * kMinStack;  // the main thread's (PUC's size: one per state)
 constexpr int kExtraStack = 5;         // slots above stack_last for metamethod calls
 constexpr int kMaxStack = 1000000;     // Lua stack limit ("stack overflow")
 constexpr int kStackErrSpace = 200;    // extra space to handle a stack overflow
@@ -162,6 +168,7 @@ struct GlobalState {
   void* ud = nullptr;
   size_t totalbytes = 0;     // bytes allocated (including debt)
   ptrdiff_t gcdebt = 0;      // bytes allocated not yet compensated by the collector
+  size_t gcdebtcarry = 0;    // debt beyond one step's cap, repaid by the next steps
   size_t gcestimate = 0;     // estimate of live bytes after the last cycle
   size_t memlimit = 0;       // 0: no limit
 

@@ -14,7 +14,7 @@ State* state_new(AllocFn f = nullptr, void* ud = nullptr, uint32_t seed = 0);
 // Closes the state: closes pending to-be-closed variables, runs every
 // pending finalizer and frees all memory.
 void state_close(State* L);
-State* thread_new(State* L);
+State* thread_new(State* L, int stack_size = kBasicStackSize);
 void warning(State* L, const char* msg, bool tocont);
 
 }  // namespace rua

@@ -29,11 +29,25 @@ String* create_string(State* L, size_t len, uint8_t tag, uint32_t hash) {
   return s;
 }
 
-constexpr int kMigrateStep = 32;  // old buckets moved per new string while growing
+constexpr int kMigrateStep = 32;  // old buckets moved per new string while resizing
 
-// Moves up to n buckets of the old array into the current one.
+// Resizing (doubling, or halving when most strings died) never rehashes the
+// whole table at once: the previous bucket array stays as 'old' and moves
+// over a few buckets per new string. The new array is not even cleared up
+// front (clearing tens of megabytes is a pause of its own): old bucket i
+// lands in new buckets i and i + oldsize when growing, or in i mod size when
+// shrinking, and bucket_of never reads a new bucket before the old bucket(s)
+// feeding it have moved, so each new bucket is cleared just before its first
+// string arrives.
 void migrate(State* L, StringTable& tb, int n) {
+  const bool growing = tb.size > tb.oldsize;
   for (; n > 0 && tb.moved < tb.oldsize; n--, tb.moved++) {
+    if (growing) {
+      tb.hash[tb.moved] = nullptr;
+      tb.hash[tb.moved + tb.oldsize] = nullptr;
+    } else if (tb.moved < tb.size) {
+      tb.hash[tb.moved] = nullptr;  // first of the two old buckets that land here
+    }
     String* s = tb.old[tb.moved];
     while (s) {
       String* next = s->hnext;
@@ -51,19 +65,21 @@ void migrate(State* L, StringTable& tb, int n) {
   }
 }
 
-// Starts doubling the table; its strings move over while new ones come.
-void begin_grow(State* L, StringTable& tb) {
-  if (tb.old) migrate(L, tb, tb.oldsize);  // finish the previous growth first
-  int newsize = tb.size * 2;
+// Starts moving the table to 'newsize' buckets (a power of 2); false if the
+// new array cannot be allocated (the table then stays as it is).
+bool begin_resize(State* L, StringTable& tb, int newsize) {
+  if (tb.old) migrate(L, tb, tb.oldsize);  // finish the previous resize first
   auto* nh = static_cast<String**>(mem_try_realloc(L, nullptr, 0, size_t(newsize) * sizeof(String*)));
-  if (!nh) return;  // cannot grow: keep the old (denser) table
-  for (int i = 0; i < newsize; i++) nh[i] = nullptr;
+  if (!nh) return false;
   tb.old = tb.hash;
   tb.oldsize = tb.size;
   tb.moved = 0;
   tb.hash = nh;
   tb.size = newsize;
+  return true;
 }
+
+void begin_grow(State* L, StringTable& tb) { begin_resize(L, tb, tb.size * 2); }
 
 // The chain where a string with hash h is (or goes): in the old array if its
 // bucket there has not moved yet.
@@ -134,28 +150,19 @@ void string_table_init(State* L) {
 
 void string_table_resize(State* L, int newsize) {
   StringTable& tb = G(L)->strt;
-  if (tb.old) migrate(L, tb, tb.oldsize);
-  String** nh = static_cast<String**>(mem_try_realloc(L, nullptr, 0, size_t(newsize) * sizeof(String*)));
-  if (!nh) return;  // cannot grow: keep the old (denser) table
-  for (int i = 0; i < newsize; i++) nh[i] = nullptr;
-  for (int i = 0; i < tb.size; i++) {
-    String* s = tb.hash[i];
-    while (s) {
-      String* next = s->hnext;
-      String** list = &nh[s->hash & uint32_t(newsize - 1)];
-      s->hnext = *list;
-      *list = s;
-      s = next;
-    }
-  }
-  mem_free_array(L, tb.hash, size_t(tb.size));
-  tb.hash = nh;
-  tb.size = newsize;
+  if (newsize != tb.size && begin_resize(L, tb, newsize)) migrate(L, tb, tb.oldsize);
+}
+
+void string_table_migrate(State* L, int nbuckets) {
+  StringTable& tb = G(L)->strt;
+  if (tb.old) migrate(L, tb, nbuckets);
 }
 
 void string_table_check_shrink(State* L) {
   StringTable& tb = G(L)->strt;
-  if (tb.nuse < tb.size / 4 && tb.size > kMinStrTabSize) string_table_resize(L, tb.size / 2);
+  // Not while a resize is still moving buckets: finishing it here would be
+  // one long step; the next cycle looks again.
+  if (tb.old == nullptr && tb.nuse < tb.size / 4 && tb.size > kMinStrTabSize) begin_resize(L, tb, tb.size / 2);
 }
 
 void string_table_remove(State* L, String* s) {

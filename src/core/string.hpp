@@ -31,6 +31,9 @@ void string_table_init(State* L);
 void string_table_resize(State* L, int newsize);
 void string_table_remove(State* L, String* s);  // called by the sweep when a short string dies
 void string_table_check_shrink(State* L);
+// Moves up to 'nbuckets' buckets of a resize in progress (the collector's
+// steps call it, so a shrink finishes even when no new strings come).
+void string_table_migrate(State* L, int nbuckets);
 void string_free(State* L, String* s);
 size_t string_size(size_t len);
 

@@ -84,7 +84,7 @@ int aux_wrap(State* L) {
 
 int co_create(State* L) {
   check_type(L, 1, Type::Function);
-  State* nl = new_thread(L);
+  State* nl = new_thread(L, 1);
   push_value(L, 1);
   xmove(L, nl, 1);
   return 1;
