@@ -17,6 +17,7 @@
 
 #include "compiler.hpp"
 #include "debug.hpp"
+#include "http.hpp"
 #include "json.hpp"
 #include "lualib.hpp"
 #include "sqlite.hpp"
@@ -426,6 +427,7 @@ int setup(State* L) {
   open_libs(L);
   preload_json(L);                      // require "rua.json"
   preload_sqlite(L);                    // require "rua.sqlite"
+  preload_http(L);                      // require "rua.http"
   require_f(L, "rua", open_rua, true);  // the async runtime, also as the global 'rua'
   pop(L, 1);
   create_arg_table(L, o->argv, o->argc, o->script);
