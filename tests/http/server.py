@@ -5,7 +5,8 @@
 
 Starts a plain HTTP server and, with certificates made by `openssl` in a
 temporary folder, an HTTPS one; runs `RUA SCRIPT.lua` with their ports and
-files in the environment (HTTP_PORT, HTTPS_PORT, HTTP_CA, HTTP_SELF_SIGNED);
+files in the environment (HTTP_PORT, HTTPS_PORT, HTTPS_SELF_PORT, HTTP_CA;
+SSL_CERT_FILE too for scripts named tls_env*);
 passes when the script prints OK last and exits with 0.
 
 The server is written on asyncio streams rather than http.server so that it
@@ -232,6 +233,8 @@ def main():
             threading.Event().wait(0.01)
         env = dict(os.environ, HTTP_PORT=str(ready[0][0]), HTTPS_PORT=str(ready[0][1]),
                    HTTPS_SELF_PORT=str(ready[0][2]), HTTP_CA=os.path.join(folder, "ca.pem"))
+        if os.path.basename(script).startswith("tls_env"):  # the CA through OpenSSL's variable
+            env["SSL_CERT_FILE"] = env["HTTP_CA"]
         proc = subprocess.run([rua, script], env=env, capture_output=True, text=True, timeout=300)
         sys.stdout.write(proc.stdout)
         sys.stderr.write(proc.stderr)
