@@ -136,12 +136,13 @@ function _M:set_keepalive(timeout, pool_size)
   if not conn then return nil, "not initialized" end
   self.conn = nil
   if self.keepalive == false then
-    conn:close()
-    return 1
+    -- The server said the connection must close: closed, and 2 rather than
+    -- 1 tells an intentional close from a failed set_keepalive.
+    local ok, err = conn:close()
+    if not ok then return nil, err end
+    return 2, "connection must be closed"
   end
-  local ok, err = conn:set_keepalive(timeout, pool_size or (self.conn_args and self.conn_args.pool_size))
-  if ok == 2 then return 1 end -- the response said the connection must close: closed
-  return ok, err
+  return conn:set_keepalive(timeout, pool_size or (self.conn_args and self.conn_args.pool_size))
 end
 
 function _M:get_reused_times()
@@ -175,8 +176,8 @@ function _M:send_request(params)
   local conn = self.conn
   if not conn then return nil, "not initialized" end
   params = params or {}
-  local mode, err = conn:send_request(params, host_header(self), _M._USER_AGENT, params.keepalive == false)
-  if not mode then self.conn = nil; return nil, err end
+  local mode, err, retryable = conn:send_request(params, host_header(self), _M._USER_AGENT, params.keepalive == false)
+  if not mode then self.conn = nil; return nil, err, retryable end
   if mode ~= "inline" then
     local body, chunked = params.body, mode == "chunked"
     repeat
@@ -240,17 +241,15 @@ end
 
 function _M:request(params)
   params = params or {}
-  local ok, err = self:send_request(params)
+  local ok, err, retryable = self:send_request(params)
   if ok then
-    local res, rerr, retryable = self:read_response(params)
+    local res
+    res, err, retryable = self:read_response(params)
     if res then return res end
-    err = rerr
-    -- A pooled connection the server had closed meanwhile: once more on a new one.
-    local method = upper(params.method or "GET")
-    if not (retryable and self.conn_args and IDEMPOTENT[method] and type(params.body) ~= "function") then
-      return nil, err
-    end
-  else
+  end
+  -- A pooled connection the server had closed meanwhile: once more on a new one.
+  local method = upper(params.method or "GET")
+  if not (retryable and self.conn_args and IDEMPOTENT[method] and type(params.body) ~= "function") then
     return nil, err
   end
   ok, err = open(self, self.conn_args, true)
@@ -322,11 +321,12 @@ function _M:request_uri(uri, params)
   end
   res.body = body
   res:read_trailers()
+  -- As lua-resty-http, a connection that cannot be pooled is closed and the
+  -- response returned all the same.
   if params.keepalive == false then
     self:close()
   else
-    local kok, kerr = self:set_keepalive(params.keepalive_timeout, params.keepalive_pool)
-    if not kok then return nil, kerr end
+    self:set_keepalive(params.keepalive_timeout, params.keepalive_pool)
   end
   return res
 end

@@ -231,8 +231,15 @@ int core_encode_args(State* L) {
 int write_then(State* L, const std::shared_ptr<Connection>& c, std::vector<std::string> parts,
                Push on_success) {
   return await(L, c, [c, parts = std::move(parts), on_success](Finish finish) mutable {
-    c->write(std::move(parts), [finish, on_success](const std::string& err) {
-      if (!err.empty()) return finish([err](State* L) { return fail(L, err); });
+    c->write(std::move(parts), [c, finish, on_success](const std::string& err) {
+      if (!err.empty()) {
+        bool retryable = c->failed_before_response();  // a pooled connection the server had closed
+        return finish([err, retryable](State* L) {
+          fail(L, err);
+          push_boolean(L, retryable);
+          return 3;
+        });
+      }
       finish(on_success);
     });
   });
@@ -248,7 +255,8 @@ const char* mode_name(BodyMode m) {
 }
 
 // conn:send_request(params, host_header, user_agent, close) -> body mode ("inline", "raw",
-// "chunked") | nil, err. 'close' asks the server to close the connection after the response.
+// "chunked") | nil, err, retryable (as read_response's). 'close' asks the server to close the connection
+// after the response.
 int conn_send_request(State* L) {
   ConnRef* r = check_ref(L);
   check_type(L, 2, Type::Table);

@@ -188,7 +188,8 @@ do
   assert(httpc:connect { host = "127.0.0.1", port = port, pool = "closing" })
   local res = assert(httpc:request { path = "/close" })
   assert(res:read_body() == "bye")
-  assert(httpc:set_keepalive() == 1) -- closed rather than pooled
+  local code, msg = httpc:set_keepalive()
+  assert(code == 2 and msg == "connection must be closed", code) -- closed rather than pooled
   assert(http.pool_idle("closing") == 0)
   assert(httpc:connect { host = "127.0.0.1", port = port, pool = "unread" })
   res = assert(httpc:request { path = "/big", query = "100000" })

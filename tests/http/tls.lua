@@ -43,9 +43,6 @@ do
   -- a missing CA file is an error too
   res, err = get("https://localhost:" .. port .. "/json", { ssl_ca_file = "/nonexistent/ca.pem" })
   assert(res == nil and err:find("cannot load trusted certificates", 1, true), err)
-  -- TLS to a plain HTTP server
-  res, err = get("https://127.0.0.1:" .. plain_port .. "/json")
-  assert(res == nil and err:find("handshake failed", 1, true), err)
 end
 
 -- ---- ssl_verify = false ----
