@@ -5,6 +5,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <iterator>
+#include <utility>
 
 #include "pool.hpp"
 
@@ -44,15 +45,46 @@ void Connection::drop_io() {
 // Deadlines
 // ===================================================================
 
+// One deadline at a time (the pending operation's, or the end of the idle
+// time in the pool) on the one timer. Resetting an Asio timer cancels its
+// wait, which costs a completion and a timerfd update each time; as a
+// connection's deadlines mostly move later (same timeouts, later starts), the
+// timer's wait is left running and, when it ends early, waits again for the
+// deadline of the moment. Only a deadline earlier than the wait's end resets it.
+void Connection::set_deadline(Millis timeout, TimerUse use) {
+  deadline_ = Clock::now() + (timeout.count() > 0 ? timeout : Millis(60000));
+  timer_use_ = use;
+  if (timer_waiting_ && io_->timer.expiry() <= deadline_) return;
+  ++timer_gen_;  // a wait still pending is cancelled and stale
+  io_->timer.expires_at(deadline_);
+  wait_timer();
+}
+
+void Connection::wait_timer() {
+  timer_waiting_ = true;
+  io_->timer.async_wait([weak = weak_from_this(), gen = timer_gen_](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (!self || self->timer_gen_ != gen || !self->io_) return;
+    self->on_timer();
+  });
+}
+
+void Connection::on_timer() {
+  timer_waiting_ = false;
+  if (timer_use_ == TimerUse::None) return;
+  if (Clock::now() < deadline_) {  // the deadline moved on meanwhile
+    io_->timer.expires_at(deadline_);
+    return wait_timer();
+  }
+  TimerUse use = std::exchange(timer_use_, TimerUse::None);
+  if (use == TimerUse::Operation) return on_timeout();
+  ++watch_gen_;
+  if (auto dead = std::move(idle_dead_)) dead();
+}
+
 void Connection::arm(Millis timeout) {
   timed_out_ = false;
-  uint64_t gen = ++timer_gen_;
-  io_->timer.expires_after(timeout.count() > 0 ? timeout : Millis(60000));
-  io_->timer.async_wait([weak = weak_from_this(), gen](const boost::system::error_code& ec) {
-    auto self = weak.lock();
-    if (ec || !self || self->timer_gen_ != gen) return;  // the operation ended first
-    self->on_timeout();
-  });
+  set_deadline(timeout, TimerUse::Operation);
 }
 
 void Connection::on_timeout() {
@@ -338,20 +370,22 @@ std::vector<std::pair<std::string, std::string>> Connection::trailers() const {
 // ===================================================================
 
 void Connection::watch_idle(Millis idle, std::function<void()> dead) {
-  uint64_t gen = ++timer_gen_;
-  auto on_event = [weak = weak_from_this(), gen, dead](const boost::system::error_code& ec) {
-    auto self = weak.lock();
-    if (ec || !self || self->timer_gen_ != gen) return;
-    self->timer_gen_++;
-    dead();
-  };
-  io_->timer.expires_after(idle);
-  io_->timer.async_wait(on_event);
-  io_->sock.async_wait(tcp::socket::wait_read, on_event);
+  idle_dead_ = std::move(dead);
+  set_deadline(idle, TimerUse::Idle);
+  io_->sock.async_wait(tcp::socket::wait_read,
+                       [weak = weak_from_this(), gen = ++watch_gen_](const boost::system::error_code& ec) {
+                         auto self = weak.lock();
+                         if (ec || !self || self->watch_gen_ != gen) return;
+                         self->watch_gen_++;
+                         self->timer_use_ = TimerUse::None;
+                         if (auto dead = std::move(self->idle_dead_)) dead();
+                       });
 }
 
 void Connection::stop_watching() {
-  timer_gen_++;
+  watch_gen_++;
+  if (timer_use_ == TimerUse::Idle) timer_use_ = TimerUse::None;
+  idle_dead_ = nullptr;
   boost::system::error_code ec;
   if (io_) io_->sock.cancel(ec);
 }

@@ -133,8 +133,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   };
   enum class Goal { Header, Body };
 
+  using Clock = std::chrono::steady_clock;
+  enum class TimerUse { None, Operation, Idle };
+  void set_deadline(Millis timeout, TimerUse use);
+  void wait_timer();
+  void on_timer();
   void arm(Millis timeout);
-  void disarm() { timer_gen_++; }
+  void disarm() { timer_use_ = TimerUse::None; }
   void on_timeout();
   void finish(const Done& done, const boost::system::error_code& ec, const char* what);
   void fail(const std::string& err);
@@ -161,7 +166,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool busy_ = false;
   bool timed_out_ = false;
   bool failed_before_response_ = false;
-  uint64_t timer_gen_ = 0;
+  uint64_t timer_gen_ = 0;  // the timer's current wait; older ones are stale
+  uint64_t watch_gen_ = 0;  // the idle socket's current wait
+  bool timer_waiting_ = false;
+  TimerUse timer_use_ = TimerUse::None;
+  Clock::time_point deadline_;
+  std::function<void()> idle_dead_;
   std::string host_;
   std::string error_;
 };
