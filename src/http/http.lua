@@ -196,10 +196,14 @@ function _M:send_request(params)
   return true
 end
 
+-- Pieces of the body; 64 KiB at most unless the caller asks for another
+-- size, as lua-resty-http's default_chunk_size.
+local DEFAULT_CHUNK = 65536
+
 local function body_reader(self, conn)
   return function(max_chunk_size)
     if self.conn ~= conn then return nil, "closed" end
-    local piece, err = conn:read_body(tonumber(max_chunk_size) or 0)
+    local piece, err = conn:read_body(tonumber(max_chunk_size) or DEFAULT_CHUNK)
     if err then self.conn = nil end
     return piece, err
   end

@@ -76,6 +76,11 @@ do
   end
   assert(table.concat(sizes, ",") == "4096,4096,1808", table.concat(sizes, ","))
   assert(reader(10) == nil) -- stays at the end
+  -- without a size: pieces of 64 KiB at most
+  res = assert(httpc:request { path = "/big", query = "200000" })
+  sizes = {}
+  for piece in res.body_reader do sizes[#sizes + 1] = #piece end
+  assert(table.concat(sizes, ",") == "65536,65536,65536,3392", table.concat(sizes, ","))
   assert(httpc:close() == 1)
   local ok, err = httpc:close()
   assert(ok == nil and err, "second close")
