@@ -22,8 +22,13 @@ bool icontains(std::string_view s, std::string_view part) {
   return false;
 }
 
-// Line breaks in a field would let a value smuggle in fields or requests.
-bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+// Control characters (line breaks above all) in a field or the request line
+// would let a value smuggle in fields or requests; a field value may hold tabs.
+bool has_control(std::string_view s, bool tab_ok = false) {
+  for (unsigned char c : s)
+    if ((c < 0x20 && !(tab_ok && c == '\t')) || c == 0x7f) return true;
+  return false;
+}
 
 void escape(std::string_view s, std::string& out) {
   static const char kHex[] = "0123456789ABCDEF";
@@ -70,8 +75,8 @@ struct Given {
 
 bool add_field(std::string_view name, std::string_view value, std::string& head, Given& given,
                std::string& err) {
-  if (name.empty() || has_line_break(name) || name.find(':') != std::string_view::npos ||
-      has_line_break(value)) {
+  if (name.empty() || has_control(name) || name.find_first_of(": ") != std::string_view::npos ||
+      has_control(value, true)) {
     err = "invalid header field: " + std::string(name);
     return false;
   }
@@ -183,8 +188,8 @@ bool build_request(State* L, int idx, std::string_view host, std::string_view us
     err = "unsupported HTTP version (1.0 or 1.1)";
     return false;
   }
-  if (method.empty() || has_line_break(method) || method.find(' ') != std::string::npos ||
-      has_line_break(target) || target.find(' ') != std::string::npos) {
+  if (method.empty() || has_control(method) || method.find(' ') != std::string::npos || has_control(target) ||
+      target.find(' ') != std::string::npos) {
     err = "invalid method or path";
     return false;
   }

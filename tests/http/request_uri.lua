@@ -79,6 +79,14 @@ do
   assert(bad == nil and err:find("invalid header"), err)
   bad, err = get("/echo", { path = "/a b" })
   assert(bad == nil and err:find("invalid"), err)
+  bad, err = get("/echo", { path = "/a\0b" })
+  assert(bad == nil and err:find("invalid"), err)
+  bad, err = get("/echo", { method = "GET\r\nX: y" })
+  assert(bad == nil and err:find("invalid"), err)
+  bad, err = get("/echo", { headers = { ["Bad Name"] = "v" } })
+  assert(bad == nil and err:find("invalid header"), err)
+  res = assert(get("/echo", { headers = { ["X-Tab"] = "a\tb" } }))
+  assert(res.body:find('"X-Tab", "a\\tb"', 1, true), res.body)
 end
 
 -- ---- status codes, reasons, bodiless responses ----
