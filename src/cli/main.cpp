@@ -17,6 +17,7 @@
 
 #include "compiler.hpp"
 #include "debug.hpp"
+#include "http.hpp"
 #include "json.hpp"
 #include "lualib.hpp"
 #include "shdict.hpp"
@@ -428,6 +429,7 @@ int setup(State* L) {
   preload_json(L);                      // require "rua.json"
   preload_sqlite(L);                    // require "rua.sqlite"
   shdict::preload_shared(L);            // require "rua.shared"
+  preload_http(L);                      // require "rua.http"
   require_f(L, "rua", open_rua, true);  // the async runtime, also as the global 'rua'
   pop(L, 1);
   create_arg_table(L, o->argv, o->argc, o->script);
