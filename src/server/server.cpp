@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -68,6 +69,7 @@ class ServerWorker {
 
   const Config& cfg() const { return cfg_; }
   int id() const { return id_; }
+  bool started = false;  // start() succeeded: its loop runs until drained
   State* L() const { return L_; }
   Worker& worker() { return *worker_; }
   web::App& app() { return app_; }
@@ -80,6 +82,7 @@ class ServerWorker {
 
  private:
   void accept();
+  void sweep();
   void begin_drain();
 
   const Config& cfg_;
@@ -90,8 +93,10 @@ class ServerWorker {
   web::App app_;
   std::optional<tcp::acceptor> acceptor_;
   std::optional<asio::steady_timer> deadline_;
+  std::optional<asio::steady_timer> sweeper_;
   std::unordered_set<Conn*> conns_;
   bool draining_ = false;
+  bool tearing_down_ = false;
   uint64_t requests_ = 0;
   time_t date_sec_ = 0;
   char date_[64] = {};
@@ -158,10 +163,23 @@ class Conn : public std::enable_shared_from_this<Conn> {
     parser_.emplace();
     parser_->header_limit(std::uint32_t(std::min<size_t>(w_.cfg().max_header, UINT32_MAX)));
     parser_->body_limit(w_.cfg().max_body);
-    stream_.expires_after(timeout());
+    deadline_ = Clock::now() + timeout();
     http::async_read_header(stream_, buf_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
+
+  // The worker's sweep found the deadline passed: cancel what is pending;
+  // its handler sees timed_out_.
+ public:
+  void on_timeout() {
+    timed_out_ = true;
+    deadline_ = Clock::time_point::max();
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);
+  }
+  Clock::time_point deadline() const { return deadline_; }
+
+ private:
 
   std::chrono::steady_clock::duration timeout() const {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -198,8 +216,9 @@ class Conn : public std::enable_shared_from_this<Conn> {
   void on_error(beast::error_code ec) {
     if (ec == http::error::header_limit) return fail(431, "Request Header Fields Too Large");
     if (ec == http::error::body_limit) return fail(413, "Content Too Large");
-    if (ec == beast::error::timeout) {
-      if (got_bytes()) return fail(408, "Request Timeout");
+    if (timed_out_) {
+      timed_out_ = false;
+      if (got_bytes() && !w_.draining()) return fail(408, "Request Timeout");
       return close();
     }
     if (ec == http::error::end_of_stream || ec == http::error::partial_message) return close();
@@ -230,7 +249,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
   void on_request() {
     busy_ = true;
     start_ = Clock::now();
-    stream_.expires_never();
+    deadline_ = Clock::time_point::max();  // the handler's time is not the client's
     auto& m = parser_->get();
     ex_.method = m.method_string();
     ex_.target = m.target();
@@ -322,13 +341,14 @@ class Conn : public std::enable_shared_from_this<Conn> {
       out_ += ex_.out_body;
       body_bytes_ = ex_.out_body.size();
     }
-    stream_.expires_after(timeout());
+    deadline_ = Clock::now() + timeout();
     asio::async_write(stream_, asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, size_t) {
       self->on_write(ec);
     });
   }
 
   void on_write(beast::error_code ec) {
+    deadline_ = Clock::time_point::max();
     log();
     busy_ = false;
     if (ec) return close();
@@ -399,14 +419,16 @@ class Conn : public std::enable_shared_from_this<Conn> {
   std::string log_;
   size_t body_bytes_ = 0;
   Clock::time_point start_;
+  Clock::time_point deadline_ = Clock::time_point::max();
   bool keep_alive_ = true;
   bool http10_ = false;
   bool busy_ = false;
+  bool timed_out_ = false;
 };
 
 void ServerWorker::remove(Conn* c) {
   conns_.erase(c);
-  if (draining_ && conns_.empty()) ioc_->stop();
+  if (draining_ && conns_.empty() && !tearing_down_) ioc_->stop();
 }
 
 // Runs the app file and its on_start functions; errors are left on L's top.
@@ -498,7 +520,23 @@ void ServerWorker::accept() {
   });
 }
 
+void ServerWorker::sweep() {
+  auto period = std::chrono::milliseconds(std::clamp(int(cfg_.timeout * 250), 10, 250));
+  sweeper_->expires_after(period);
+  sweeper_->async_wait([this](beast::error_code ec) {
+    if (ec) return;
+    auto now = Clock::now();
+    std::vector<Conn*> late;
+    for (Conn* c : conns_)
+      if (c->deadline() <= now) late.push_back(c);
+    for (Conn* c : late) c->on_timeout();
+    sweep();
+  });
+}
+
 void ServerWorker::run() {
+  sweeper_.emplace(*ioc_);
+  sweep();
   accept();
   ioc_->restart();  // running the app's main chunk may have left the loop stopped (out of work)
   ioc_->run();
@@ -509,6 +547,7 @@ void ServerWorker::begin_drain() {
   draining_ = true;
   beast::error_code ignored;
   if (acceptor_) acceptor_->close(ignored);
+  if (sweeper_) sweeper_->cancel();
   if (conns_.empty()) return ioc_->stop();
   std::vector<Conn*> list(conns_.begin(), conns_.end());
   for (Conn* c : list) c->drain();
@@ -519,9 +558,10 @@ void ServerWorker::begin_drain() {
 }
 
 void ServerWorker::teardown() {
-  beast::error_code ignored;
+  tearing_down_ = true;
   acceptor_.reset();
   deadline_.reset();
+  sweeper_.reset();
   std::vector<Conn*> list(conns_.begin(), conns_.end());
   for (Conn* c : list) c->close();
   // Pending handlers hold tasks and connections: destroying the loop frees
@@ -596,6 +636,7 @@ int serve(const Config& cfg) {
       std::string err;
       uint16_t bound = 0;
       bool ok = w->start(p, err, &bound);
+      w->started = ok;
       if (!ok) {
         std::lock_guard lk(mu);
         if (first_error.empty()) first_error = err;
@@ -617,7 +658,8 @@ int serve(const Config& cfg) {
     for (int i = 1; i < n; i++) promises[size_t(i)].get_future().wait();
   }
   if (failed) {
-    for (auto& w : workers) w->drain();
+    for (auto& w : workers)
+      if (w->started) w->drain();
     for (auto& t : threads) t.join();
     std::fprintf(stderr, "rua: %s\n", first_error.c_str());
     return EXIT_FAILURE;

@@ -458,6 +458,7 @@ void Exchange::add_header(std::string_view name, std::string_view value) {
 
 void App::load(State* L) {
   int app = get_top(L);
+  if (!is_table(L, app)) errorf(L, "the app file must return an app (web.app()), not a %s", type_name_of(L, type(L, app)));
   get_field(L, app, "_routes");
   int rt = get_top(L);
   if (!is_table(L, rt)) errorf(L, "the app file must return an app (web.app())");
