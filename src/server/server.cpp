@@ -141,6 +141,9 @@ class Conn : public std::enable_shared_from_this<Conn> {
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) ex_.remote_addr = ep.address().to_string();
     ex_.worker_id = w.id();
+    ex_.stream = [this](std::string_view chunk, std::function<void(bool)> done) {
+      stream_chunk(chunk, std::move(done));
+    };
     stream_.socket().set_option(tcp::no_delay(true), ec);
   }
   ~Conn() {
@@ -160,6 +163,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
 
   void read() {
     ex_.reset();
+    head_sent_ = false;
+    body_bytes_ = 0;
     parser_.emplace();
     parser_->header_limit(std::uint32_t(std::min<size_t>(w_.cfg().max_header, UINT32_MAX)));
     parser_->body_limit(w_.cfg().max_body);
@@ -288,6 +293,10 @@ class Conn : public std::enable_shared_from_this<Conn> {
 
   void on_done(Worker::CallResult& r) {
     w_.app().release(ex_);
+    if (ex_.streaming) {
+      if (r.status != kOk) log_error(r);
+      return end_stream(r.status == kOk);
+    }
     if (r.status != kOk) {
       ex_.out_headers.clear();
       ex_.has_content_type = false;
@@ -296,10 +305,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
         ex_.out_body = R"({"error":"invalid json"})";
         ex_.add_header("Content-Type", "application/json");
       } else {
-        const char* msg = to_string(r.thread, -1);
-        std::fprintf(stderr, "rua: error in handler of %.*s %.*s: %s\n", int(ex_.method.size()), ex_.method.data(),
-                     int(ex_.path.size()), ex_.path.data(), msg ? msg : "(error object is not a string)");
-        std::fflush(stderr);
+        log_error(r);
         ex_.status = 500;
         ex_.out_body = "Internal Server Error";
         ex_.add_header("Content-Type", "text/plain; charset=utf-8");
@@ -308,43 +314,108 @@ class Conn : public std::enable_shared_from_this<Conn> {
     write();
   }
 
+  // The status line and headers; 'length' -1: a chunked body follows, -2: no body.
+  void build_head(std::string& o, long long length) {
+    o += http10_ ? "HTTP/1.0 " : "HTTP/1.1 ";
+    append_num(o, uint64_t(ex_.status));
+    o += ' ';
+    std::string_view why = web::reason(ex_.status);
+    o += why.empty() ? "Unknown" : why;
+    o += "\r\n";
+    for (auto& [n, v] : ex_.out_headers) {
+      o += n;
+      o += ": ";
+      o += v;
+      o += "\r\n";
+    }
+    if (length >= 0) {
+      o += "Content-Length: ";
+      append_num(o, uint64_t(length));
+      o += "\r\n";
+    } else if (length == -1 && !http10_) {
+      o += "Transfer-Encoding: chunked\r\n";
+    }
+    o += "Date: ";
+    o += w_.date();
+    o += "\r\n";
+    if (!keep_alive_)
+      o += "Connection: close\r\n";
+    else if (http10_)
+      o += "Connection: keep-alive\r\n";
+    o += "\r\n";
+  }
+
+  void log_error(Worker::CallResult& r) {
+    const char* msg = to_string(r.thread, -1);
+    std::fprintf(stderr, "rua: error in handler of %.*s %.*s: %s\n", int(ex_.method.size()), ex_.method.data(),
+                 int(ex_.path.size()), ex_.path.data(), msg ? msg : "(error object is not a string)");
+    std::fflush(stderr);
+  }
+
   void write() {
     out_.clear();
-    out_ += http10_ ? "HTTP/1.0 " : "HTTP/1.1 ";
-    append_num(out_, uint64_t(ex_.status));
-    out_ += ' ';
-    std::string_view why = web::reason(ex_.status);
-    out_ += why.empty() ? "Unknown" : why;
-    out_ += "\r\n";
-    for (auto& [n, v] : ex_.out_headers) {
-      out_ += n;
-      out_ += ": ";
-      out_ += v;
-      out_ += "\r\n";
-    }
     bool no_body = ex_.status < 200 || ex_.status == 204 || ex_.status == 304;
-    if (!no_body) {
-      out_ += "Content-Length: ";
-      append_num(out_, ex_.out_body.size());
-      out_ += "\r\n";
+    if (no_body) {
+      build_head(out_, -2);
+    } else {
+      build_head(out_, (long long)ex_.out_body.size());
     }
-    out_ += "Date: ";
-    out_ += w_.date();
-    out_ += "\r\n";
-    if (!keep_alive_)
-      out_ += "Connection: close\r\n";
-    else if (http10_)
-      out_ += "Connection: keep-alive\r\n";
-    out_ += "\r\n";
     body_bytes_ = 0;
     if (!no_body && !ex_.head) {
       out_ += ex_.out_body;
       body_bytes_ = ex_.out_body.size();
     }
+    send_out();
+  }
+
+  void send_out() {
     deadline_ = Clock::now() + timeout();
     asio::async_write(stream_, asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, size_t) {
       self->on_write(ec);
     });
+  }
+
+  // res:write: the head with the first chunk, then one chunk per call.
+  void stream_chunk(std::string_view chunk, std::function<void(bool)> done) {
+    if (broken_) {
+      asio::post(stream_.get_executor(), [done = std::move(done)] { done(false); });
+      return;
+    }
+    std::string& o = chunk_;
+    o.clear();
+    if (!head_sent_) {
+      head_sent_ = true;
+      if (http10_) keep_alive_ = false;  // the body ends when the connection closes
+      build_head(o, -1);
+    }
+    if (!ex_.head && !chunk.empty()) {
+      if (!http10_) {
+        char hex[20];
+        auto r = std::to_chars(hex, hex + sizeof hex, chunk.size(), 16);
+        o.append(hex, size_t(r.ptr - hex));
+        o += "\r\n";
+      }
+      o += chunk;
+      if (!http10_) o += "\r\n";
+      body_bytes_ += chunk.size();
+    }
+    deadline_ = Clock::now() + timeout();
+    asio::async_write(stream_, asio::buffer(o), [self = shared_from_this(), done = std::move(done)](beast::error_code ec, size_t) {
+      self->deadline_ = Clock::time_point::max();
+      if (ec) self->broken_ = true;
+      done(!ec);
+    });
+  }
+
+  // The handler of a streamed response is over: the last chunk.
+  void end_stream(bool ok) {
+    out_.clear();
+    if (!ok || broken_) {
+      keep_alive_ = false;
+      return on_write(beast::error_code(asio::error::connection_aborted));
+    }
+    if (!http10_ && !ex_.head) out_ += "0\r\n\r\n";
+    send_out();
   }
 
   void on_write(beast::error_code ec) {
@@ -416,6 +487,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
   std::optional<http::request_parser<http::string_body>> parser_;
   web::Exchange ex_;
   std::string out_;
+  std::string chunk_;
   std::string log_;
   size_t body_bytes_ = 0;
   Clock::time_point start_;
@@ -424,6 +496,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
   bool http10_ = false;
   bool busy_ = false;
   bool timed_out_ = false;
+  bool head_sent_ = false;  // streaming: the head went out
+  bool broken_ = false;     // streaming: a write failed
 };
 
 void ServerWorker::remove(Conn* c) {

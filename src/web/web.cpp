@@ -5,6 +5,7 @@
 
 #include "decode.hpp"
 #include "encode.hpp"
+#include "worker.hpp"
 
 namespace rua {
 
@@ -361,6 +362,34 @@ int res_json(State* L) {
   return 1;
 }
 
+int res_write(State* L) {
+  web::Exchange* ex = exchange_of(L, 1, true);
+  std::string_view chunk = check_sv(L, 2);
+  if (ex->sent && !ex->streaming) errorf(L, "the response was already sent");
+  if (!ex->stream) errorf(L, "this response cannot be streamed");
+  Worker* w = Worker::of(L);
+  if (w == nullptr || !can_suspend(L)) errorf(L, "res:write must be called from the request's task");
+  if (chunk.empty() && ex->streaming) {
+    push_boolean(L, true);
+    return 1;
+  }
+  ex->streaming = true;
+  ex->sent = true;
+  Worker::Ticket t = w->begin_wait(L);
+  ex->stream(chunk, [w, t](bool ok) {
+    w->complete(t, [ok](State* L) {
+      if (ok) {
+        push_boolean(L, true);
+        return 1;
+      }
+      push_nil(L);
+      push_string(L, "closed");
+      return 2;
+    });
+  });
+  return suspend(L);
+}
+
 // The handlers for unmatched requests when middleware runs first.
 int not_found(State* L) {
   push_integer(L, 404);
@@ -439,6 +468,7 @@ void Exchange::reset() {
   has_content_type = false;
   sent = false;
   bad_json = false;
+  streaming = false;
   slot_id = 0;
 }
 
@@ -529,7 +559,8 @@ void App::load(State* L) {
 
   create_table(L, 0, 2);
   create_table(L, 0, 4);
-  const Reg res_methods[] = {{"status", res_status}, {"header", res_header}, {"send", res_send}, {"json", res_json}};
+  const Reg res_methods[] = {
+      {"status", res_status}, {"header", res_header}, {"send", res_send}, {"json", res_json}, {"write", res_write}};
   for (const Reg& m : res_methods) {
     push_light_userdata(L, this);
     push_native(L, m.func, 1);

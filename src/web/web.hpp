@@ -19,7 +19,10 @@
 // with ", "), body (string), remote_addr, id (the request id), req:json()
 // (the body decoded; invalid JSON ends the request with 400
 // {"error":"invalid json"}), req:header(name).
-// res: res:status(n), res:header(name, value), res:send(body), res:json(v).
+// res: res:status(n), res:header(name, value), res:send(body), res:json(v),
+// res:write(chunk) (streams the body chunked: the status and headers go out
+// with the first chunk; waits until the chunk is written; returns true, or
+// nil and "closed" when the client has gone).
 // A handler's results: body | status, body [, headers]. A table body is
 // sent as JSON, a string as text/plain; nothing sends what res:status /
 // res:header set with an empty body. After res:send/res:json the results
@@ -27,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -69,6 +73,11 @@ struct Exchange {
   bool has_content_type = false;
   bool sent = false;      // res:send / res:json ran, or the results were taken
   bool bad_json = false;  // req:json() failed (ends as 400)
+  bool streaming = false; // res:write sent the head (chunked); the body goes out as written
+
+  // Set by the server: writes a piece of a streamed body (the head first,
+  // when streaming starts), then calls done(ok) on the loop.
+  std::function<void(std::string_view chunk, std::function<void(bool ok)> done)> stream;
 
   void reset();
   void add_header(std::string_view name, std::string_view value);

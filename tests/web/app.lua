@@ -57,6 +57,20 @@ app:get("/crash-table", function() error({ code = 1 }) end)
 app:get("/bad-body", function() return 200, function() end end)
 app:get("/bad-status", function() return 42, "x" end)
 
+app:get("/stream", function(req, res)
+  res:header("Content-Type", "text/plain")
+  local n = tonumber(req.query.n) or 3
+  for i = 1, n do
+    assert(res:write("part " .. i .. "\n"))
+    rua.sleep(0.01)
+  end
+  res:write("")  -- an empty chunk is skipped
+end)
+app:get("/stream-crash", function(req, res)
+  res:write("begun\n")
+  error("crash mid-stream")
+end)
+
 app:get("/sleep", function(req)
   rua.sleep(tonumber(req.query.s) or 0.3)
   return "slept"

@@ -336,6 +336,32 @@ class Routes(unittest.TestCase):
                          + b"400\r\n" + b"x" * 1024 + b"\r\n1\r\ny\r\n0\r\n\r\n")
         self.assertTrue(got.startswith(b"HTTP/1.1 413"), got[:100])
 
+    def test_streaming(self):
+        r, body = self.s.request("GET", "/stream?n=4")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("Transfer-Encoding"), "chunked")
+        self.assertEqual(body, b"part 1\npart 2\npart 3\npart 4\n")
+        self.assertEqual(r.getheader("X-Mw"), "1")
+        # a big stream through one keep-alive connection, then another request on it
+        c = self.s.conn()
+        c.request("GET", "/stream?n=500")
+        r = c.getresponse()
+        self.assertEqual(r.read().count(b"part"), 500)
+        c.request("GET", "/")
+        self.assertEqual(c.getresponse().read(), b"root")
+        c.close()
+        r, body = self.s.request("HEAD", "/stream")
+        self.assertEqual((r.status, body), (200, b""))
+        got = self.s.raw(b"GET /stream HTTP/1.0\r\n\r\n")
+        self.assertTrue(got.startswith(b"HTTP/1.0 200"))
+        self.assertTrue(got.endswith(b"\r\n\r\npart 1\npart 2\npart 3\n"), got)
+        # a crash after the head: the connection is cut, the body is not terminated
+        got = self.s.raw(b"GET /stream-crash HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertIn(b"begun", got)
+        self.assertFalse(got.endswith(b"0\r\n\r\n"))
+        self.assertIn("crash mid-stream", self.s.stderr())
+        self.assertEqual(self.s.request("GET", "/")[1], b"root")
+
     def test_access_log(self):
         self.s.request("GET", "/users/99?x=1")
         time.sleep(0.2)
