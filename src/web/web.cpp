@@ -1,10 +1,19 @@
 #include "web.hpp"
 
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
+#include <ctime>
+#include <memory>
 #include <string>
 
 #include "decode.hpp"
 #include "encode.hpp"
+#include "blocking_pool.hpp"
 #include "worker.hpp"
 
 namespace rua {
@@ -64,6 +73,22 @@ for _, m in ipairs({ "get", "post", "put", "patch", "delete", "head", "options" 
 end
 function App:any(pattern, handler) return add(self, "*", pattern, handler) end
 
+-- Files under folder at prefix (GET and HEAD): prefix .. "/a/b.css" is
+-- folder/a/b.css. '..', encoded slashes and symlinks that leave the folder: 404.
+function App:static(prefix, folder)
+  if getmetatable(self) ~= App then error("calling an app method on something else (use app:static)", 2) end
+  if type(prefix) ~= "string" or prefix:sub(1, 1) ~= "/" then error("bad argument #1 to 'static' (a path starting with '/' expected)", 2) end
+  if type(folder) ~= "string" then error("bad argument #2 to 'static' (folder name expected)", 2) end
+  prefix = prefix:gsub("/+$", "")
+  local root, err = web._realdir(folder)
+  if not root then error("static folder '" .. folder .. "': " .. err, 2) end
+  local serve = web._serve_file
+  local skip = #prefix + 2
+  return add(self, "GET", prefix .. "/*", function(req)
+    return serve(req, root, skip)
+  end)
+end
+
 function App:use(f)
   if type(f) ~= "function" then error("bad argument #1 to 'use' (function expected, got " .. type(f) .. ")", 2) end
   self._middleware[#self._middleware + 1] = f
@@ -92,6 +117,26 @@ end
 
 return web
 )lua";
+
+bool read_file(const std::string& path, size_t size, std::string& out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  out.clear();
+  out.reserve(size);
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    out.append(buf, size_t(n));
+  }
+  ::close(fd);
+  return true;
+}
 
 constexpr const char* kOver = "the request is over (req/res used after the response was sent)";
 
@@ -434,6 +479,197 @@ int run_request(State* L) {
   return call_k(L, get_top(L) - 1, kMultRet, reinterpret_cast<intptr_t>(ex), finish_request);
 }
 
+// ---- static files ----
+
+// web._realdir(folder) -> the folder's real path | nil, message
+int web_realdir(State* L) {
+  const char* folder = check_string(L, 1);
+  char buf[PATH_MAX];
+  struct stat st;
+  if (realpath(folder, buf) == nullptr || stat(buf, &st) != 0) {
+    push_nil(L);
+    push_string(L, std::strerror(errno));
+    return 2;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    push_nil(L);
+    push_string(L, "not a directory");
+    return 2;
+  }
+  push_string(L, buf);
+  return 1;
+}
+
+std::string_view content_type(std::string_view path) {
+  size_t dot = path.rfind('.');
+  size_t slash = path.rfind('/');
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return "application/octet-stream";
+  std::string ext(path.substr(dot + 1));
+  for (char& c : ext)
+    if (c >= 'A' && c <= 'Z') c = char(c + 32);
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {"html", "text/html; charset=utf-8"}, {"htm", "text/html; charset=utf-8"},
+      {"css", "text/css; charset=utf-8"}, {"js", "text/javascript; charset=utf-8"},
+      {"mjs", "text/javascript; charset=utf-8"}, {"json", "application/json"},
+      {"txt", "text/plain; charset=utf-8"}, {"md", "text/markdown; charset=utf-8"},
+      {"csv", "text/csv; charset=utf-8"}, {"xml", "application/xml"}, {"svg", "image/svg+xml"},
+      {"png", "image/png"}, {"jpg", "image/jpeg"}, {"jpeg", "image/jpeg"}, {"gif", "image/gif"},
+      {"webp", "image/webp"}, {"avif", "image/avif"}, {"ico", "image/x-icon"}, {"wasm", "application/wasm"},
+      {"pdf", "application/pdf"}, {"woff", "font/woff"}, {"woff2", "font/woff2"}, {"ttf", "font/ttf"},
+      {"otf", "font/otf"}, {"map", "application/json"}, {"mp4", "video/mp4"}, {"webm", "video/webm"},
+      {"mp3", "audio/mpeg"}, {"ogg", "audio/ogg"}, {"wav", "audio/wav"}, {"zip", "application/zip"},
+      {"gz", "application/gzip"}, {"tar", "application/x-tar"}, {"lua", "text/plain; charset=utf-8"},
+  };
+  for (auto& [e, t] : kTypes)
+    if (ext == e) return t;
+  return "application/octet-stream";
+}
+
+std::string http_date(time_t t) {
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[64];
+  size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return std::string(buf, n);
+}
+
+int not_found_file(State* L) {
+  push_integer(L, 404);
+  push_string(L, "Not Found");
+  return 2;
+}
+
+// A request header through req.headers (lower-case name).
+std::string_view req_header_value(State* L, int req, const char* name) {
+  get_field(L, req, "headers");
+  get_field(L, -1, name);
+  std::string_view v = is_string(L, -1) ? to_sv(L, -1) : std::string_view();
+  pop(L, 1);  // the string stays referenced by the headers table below it
+  return v;
+}
+
+// web._serve_file(req, root, skip): the file at req.path:sub(skip) under root.
+int web_serve_file(State* L) {
+  check_type(L, 1, Type::Table);
+  std::string root = check_string(L, 2);
+  lua_Integer skip = check_integer(L, 3);
+  get_field(L, 1, "path");
+  std::string_view path = to_sv(L, -1);
+  std::string_view raw = skip - 1 <= lua_Integer(path.size()) ? path.substr(size_t(skip - 1)) : std::string_view();
+  // encoded slashes and backslashes never name a file here
+  std::string lower(raw);
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z') c = char(c + 32);
+  if (lower.find("%2f") != std::string::npos || lower.find("%5c") != std::string::npos ||
+      lower.find("%00") != std::string::npos)
+    return not_found_file(L);
+  std::string rel;
+  if (!web::percent_decode(raw, rel, false)) return not_found_file(L);
+  // every segment a plain name: no '.', '..', empty or hidden-escape segments
+  size_t pos = 0;
+  while (pos <= rel.size()) {
+    size_t end = rel.find('/', pos);
+    if (end == std::string::npos) end = rel.size();
+    std::string_view seg(rel.data() + pos, end - pos);
+    if (seg == "." || seg == ".." || (seg.empty() && end != rel.size()) ||
+        seg.find('\\') != std::string_view::npos || seg.find('\0') != std::string_view::npos)
+      return not_found_file(L);
+    pos = end + 1;
+  }
+  std::string full = root + "/" + rel;
+  char real[PATH_MAX];
+  if (realpath(full.c_str(), real) == nullptr) return not_found_file(L);
+  std::string file = real;
+  struct stat st;
+  if (stat(file.c_str(), &st) != 0) return not_found_file(L);
+  if (S_ISDIR(st.st_mode)) {
+    file += "/index.html";
+    if (realpath(file.c_str(), real) == nullptr || stat(real, &st) != 0 || !S_ISREG(st.st_mode))
+      return not_found_file(L);
+    file = real;
+  }
+  // symlinks may point anywhere inside the folder, never out of it
+  if (file.size() <= root.size() || file.compare(0, root.size(), root) != 0 || file[root.size()] != '/')
+    return not_found_file(L);
+  if (!S_ISREG(st.st_mode)) return not_found_file(L);
+
+  char etag[64];
+  std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_size),
+                static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1000000000ull +
+                    static_cast<unsigned long long>(st.st_mtim.tv_nsec));
+  std::string last_modified = http_date(st.st_mtim.tv_sec);
+  std::string_view type = content_type(file);
+
+  auto push_headers = [etag = std::string(etag), last_modified, type](State* L) {
+    create_table(L, 0, 3);
+    push_sv(L, etag);
+    set_field(L, -2, "ETag");
+    push_sv(L, last_modified);
+    set_field(L, -2, "Last-Modified");
+    push_sv(L, type);
+    set_field(L, -2, "Content-Type");
+  };
+
+  std::string_view inm = req_header_value(L, 1, "if-none-match");
+  bool not_modified = false;
+  if (!inm.empty()) {
+    // a list of tags, or '*'; weak tags compare equal here
+    size_t p = 0;
+    while (p < inm.size()) {
+      size_t e = inm.find(',', p);
+      if (e == std::string_view::npos) e = inm.size();
+      std::string_view t = inm.substr(p, e - p);
+      while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+      while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+      if (t.substr(0, 2) == "W/") t.remove_prefix(2);
+      if (t == "*" || t == etag) not_modified = true;
+      p = e + 1;
+    }
+  } else {
+    std::string_view ims = req_header_value(L, 1, "if-modified-since");
+    if (!ims.empty()) {
+      struct tm tm = {};
+      std::string s(ims);
+      const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+      if (end != nullptr && *end == '\0' && st.st_mtim.tv_sec <= timegm(&tm)) not_modified = true;
+    }
+  }
+  if (not_modified) {
+    push_integer(L, 304);
+    push_nil(L);
+    push_headers(L);
+    return 3;
+  }
+  Worker* w = Worker::of(L);
+  if (w == nullptr || !can_suspend(L)) {  // no loop to wait on: read here
+    std::string body;
+    if (!read_file(file, size_t(st.st_size), body)) return not_found_file(L);
+    push_integer(L, 200);
+    push_sv(L, body);
+    push_headers(L);
+    return 3;
+  }
+  // the read runs on the blocking pool while the request's task waits
+  Worker::Ticket t = w->begin_wait(L);
+  w->blocking_pool().run(
+      w->ioc(),
+      [file, size = size_t(st.st_size)] {
+        auto body = std::make_shared<std::string>();
+        bool ok = read_file(file, size, *body);
+        return std::make_pair(ok, body);
+      },
+      [w, t, push_headers](std::pair<bool, std::shared_ptr<std::string>> r) {
+        w->complete(t, [&](State* L) {
+          if (!r.first) return not_found_file(L);
+          push_integer(L, 200);
+          push_sv(L, *r.second);
+          push_headers(L);
+          return 3;
+        });
+      });
+  return suspend(L);
+}
+
 int registry_ref_of_field(State* L, int t, const char* field) {
   get_field(L, t, field);
   return ref(L, kRegistryIndex);
@@ -444,6 +680,10 @@ int registry_ref_of_field(State* L, int t, const char* field) {
 int open_web(State* L) {
   if (load_buffer(L, kWebSource, "=rua.web") != kOk) error(L);
   call(L, 0, 1);
+  push_native(L, web_realdir);
+  set_field(L, -2, "_realdir");
+  push_native(L, web_serve_file);
+  set_field(L, -2, "_serve_file");
   return 1;
 }
 

@@ -76,4 +76,7 @@ app:get("/sleep", function(req)
   return "slept"
 end)
 
+local static_dir = os.getenv("RUA_TEST_STATIC")
+if static_dir then app:static("/static/", static_dir) end
+
 return app

@@ -371,6 +371,91 @@ class Routes(unittest.TestCase):
         self.assertIsInstance(rec["us"], int)
 
 
+class Static(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        d = cls.tmp.name
+        cls.root = os.path.join(d, "public")
+        os.makedirs(os.path.join(cls.root, "sub"))
+        with open(os.path.join(d, "secret.txt"), "w") as f:
+            f.write("SECRET")
+        with open(os.path.join(cls.root, "hello.txt"), "w") as f:
+            f.write("hello static")
+        with open(os.path.join(cls.root, "style.css"), "w") as f:
+            f.write("body{}")
+        with open(os.path.join(cls.root, "sub", "index.html"), "w") as f:
+            f.write("<p>index</p>")
+        with open(os.path.join(cls.root, "data.bin"), "wb") as f:
+            f.write(bytes(range(256)) * 1000)
+        os.symlink(os.path.join(d, "secret.txt"), os.path.join(cls.root, "link-out"))
+        os.symlink(os.path.join(cls.root, "hello.txt"), os.path.join(cls.root, "link-in"))
+        os.symlink(d, os.path.join(cls.root, "dir-out"))
+        os.environ["RUA_TEST_STATIC"] = cls.root
+        try:
+            cls.s = Server(APP, "--log", "off")
+        finally:
+            del os.environ["RUA_TEST_STATIC"]
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.s.stop() == 0, cls.s.stderr()
+        cls.tmp.cleanup()
+
+    def test_files(self):
+        r, body = self.s.request("GET", "/static/hello.txt")
+        self.assertEqual((r.status, body), (200, b"hello static"))
+        self.assertEqual(r.getheader("Content-Type"), "text/plain; charset=utf-8")
+        self.assertTrue(r.getheader("ETag").startswith('"'))
+        self.assertTrue(r.getheader("Last-Modified").endswith("GMT"))
+        self.assertEqual(self.s.request("GET", "/static/style.css")[0].getheader("Content-Type"),
+                         "text/css; charset=utf-8")
+        r, body = self.s.request("GET", "/static/sub/")
+        self.assertEqual((r.status, body), (200, b"<p>index</p>"))
+        self.assertEqual(r.getheader("Content-Type"), "text/html; charset=utf-8")
+        r, body = self.s.request("GET", "/static/data.bin")
+        self.assertEqual(body, bytes(range(256)) * 1000)
+        self.assertEqual(r.getheader("Content-Type"), "application/octet-stream")
+        self.assertEqual(self.s.request("GET", "/static/link-in")[1], b"hello static")
+        r, body = self.s.request("HEAD", "/static/hello.txt")
+        self.assertEqual((r.status, body, r.getheader("Content-Length")), (200, b"", "12"))
+        self.assertEqual(self.s.request("GET", "/static/hello%2Etxt")[1], b"hello static")
+
+    def test_conditional(self):
+        r, _ = self.s.request("GET", "/static/hello.txt")
+        etag, lm = r.getheader("ETag"), r.getheader("Last-Modified")
+        r, body = self.s.request("GET", "/static/hello.txt", headers={"If-None-Match": etag})
+        self.assertEqual((r.status, body, r.getheader("ETag")), (304, b"", etag))
+        r, _ = self.s.request("GET", "/static/hello.txt", headers={"If-None-Match": '"other", W/' + etag})
+        self.assertEqual(r.status, 304)
+        r, _ = self.s.request("GET", "/static/hello.txt", headers={"If-None-Match": '"other"'})
+        self.assertEqual(r.status, 200)
+        r, _ = self.s.request("GET", "/static/hello.txt", headers={"If-Modified-Since": lm})
+        self.assertEqual(r.status, 304)
+        r, _ = self.s.request("GET", "/static/hello.txt", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+        self.assertEqual(r.status, 200)
+
+    def test_traversal(self):
+        for path in ("/static/../secret.txt", "/static/..%2fsecret.txt", "/static/..%2Fsecret.txt",
+                     "/static/%2e%2e/secret.txt", "/static/sub/..%2F..%2Fsecret.txt", "/static/link-out",
+                     "/static/dir-out/secret.txt", "/static//etc/passwd", "/static/%2fetc%2fpasswd",
+                     "/static/sub/../../secret.txt", "/static/..%5csecret.txt", "/static/missing",
+                     "/static/hello.txt%00.png", "/static/./hello.txt", "/static/sub/%2e%2e/hello.txt"):
+            r, body = self.s.request("GET", path)
+            self.assertEqual(r.status, 404, path)
+            self.assertNotIn(b"SECRET", body)
+        got = self.s.raw(b"GET /static/../../../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        self.assertTrue(got.startswith(b"HTTP/1.1 404"), got[:50])
+
+    def test_not_a_folder(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".lua") as f:
+            f.write("local a = require('rua.web').app(); a:static('/s', '/no/such/folder'); return a")
+            f.flush()
+            p = subprocess.run([RUA, "serve", f.name, "--port", "0"], capture_output=True, text=True, timeout=30)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("static folder '/no/such/folder'", p.stderr)
+
+
 class Limits(unittest.TestCase):
     def test_max_connections(self):
         s = Server(APP, "--max-conns", "2", "--log", "off")
