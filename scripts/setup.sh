@@ -9,6 +9,7 @@ packages=(
   libreadline-dev                  # REPL line editing (loaded at run time)
   libboost1.81-dev                 # Asio (event loop), Beast (HTTP)
   libsqlite3-dev                   # rua.sqlite
+  libssl-dev openssl               # rua serve: HTTPS (and its tests make a certificate)
   libmimalloc-dev                  # the Lua heap's allocator (small objects, fast frees)
   time valgrind                    # benchmarks: peak memory, instruction counts
   lua5.4                           # benchmarks: a reference interpreter

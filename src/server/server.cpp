@@ -12,6 +12,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <type_traits>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -44,7 +46,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-class Conn;
+// What the worker sees of a connection (plain or TLS).
+class Conn {
+ public:
+  virtual ~Conn() = default;
+  virtual void drain() = 0;
+  virtual void on_timeout() = 0;
+  virtual std::chrono::steady_clock::time_point deadline() const = 0;
+  virtual void close() = 0;
+};
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 void append_num(std::string& s, uint64_t n) {
   char buf[24];
@@ -92,6 +104,7 @@ class ServerWorker {
   std::unique_ptr<Worker> worker_;
   web::App app_;
   std::optional<tcp::acceptor> acceptor_;
+  std::unique_ptr<asio::ssl::context> tls_;
   std::optional<asio::steady_timer> deadline_;
   std::optional<asio::steady_timer> sweeper_;
   std::unordered_set<Conn*> conns_;
@@ -133,28 +146,44 @@ void json_escape(std::string& out, std::string_view s) {
 // One client connection: reads requests one after the other (pipelined
 // ones wait in the buffer, so answers go out in order), runs each as a task,
 // writes the answer.
-class Conn : public std::enable_shared_from_this<Conn> {
+template <class Stream>
+class ConnT : public Conn, public std::enable_shared_from_this<ConnT<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  tcp::socket& sock() { return beast::get_lowest_layer(stream_).socket(); }
+
  public:
-  Conn(ServerWorker& w, tcp::socket sock) : w_(w), stream_(std::move(sock)) {
+  template <class... Extra>
+  ConnT(ServerWorker& w, tcp::socket socket, Extra&... extra) : w_(w), stream_(std::move(socket), extra...) {
     w_.add(this);
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = sock().remote_endpoint(ec);
     if (!ec) ex_.remote_addr = ep.address().to_string();
     ex_.worker_id = w.id();
     ex_.stream = [this](std::string_view chunk, std::function<void(bool)> done) {
       stream_chunk(chunk, std::move(done));
     };
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    sock().set_option(tcp::no_delay(true), ec);
   }
-  ~Conn() {
+  ~ConnT() override {
     if (ex_.slot_id) w_.app().release(ex_);
     w_.remove(this);
   }
 
-  void start() { read(); }
+  void start() {
+    if constexpr (kTls) {
+      deadline_ = Clock::now() + timeout();
+      stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        self->deadline_ = Clock::time_point::max();
+        if (ec) return self->close();
+        self->read();
+      });
+    } else {
+      read();
+    }
+  }
 
   // Draining: an idle connection closes now, a busy one after its answer.
-  void drain() {
+  void drain() override {
     if (!busy_ && !got_bytes()) close();
   }
 
@@ -170,19 +199,19 @@ class Conn : public std::enable_shared_from_this<Conn> {
     parser_->body_limit(w_.cfg().max_body);
     deadline_ = Clock::now() + timeout();
     http::async_read_header(stream_, buf_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
   // The worker's sweep found the deadline passed: cancel what is pending;
   // its handler sees timed_out_.
  public:
-  void on_timeout() {
+  void on_timeout() override {
     timed_out_ = true;
     deadline_ = Clock::time_point::max();
     beast::error_code ignored;
-    stream_.socket().cancel(ignored);
+    sock().cancel(ignored);
   }
-  Clock::time_point deadline() const { return deadline_; }
+  Clock::time_point deadline() const override { return deadline_; }
 
  private:
 
@@ -198,7 +227,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
     if (!expect.empty()) {
       if (!beast::iequals(expect, "100-continue")) return fail(417, "Expectation Failed");
       if (!parser_->is_done()) {
-        auto self = shared_from_this();
+        auto self = this->shared_from_this();
         static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
         return asio::async_write(stream_, asio::buffer(kContinue, sizeof kContinue - 1),
                                  [self](beast::error_code ec, size_t) {
@@ -212,7 +241,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
   }
 
   void read_body() {
-    http::async_read(stream_, buf_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    http::async_read(stream_, buf_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->on_error(ec);
       self->on_request();
     });
@@ -288,7 +317,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
     }
     State* L = w_.L();
     int nargs = w_.app().push_call(L, ex_, match, handler);
-    w_.worker().call(nargs, [self = shared_from_this()](Worker::CallResult r) { self->on_done(r); });
+    w_.worker().call(nargs, [self = this->shared_from_this()](Worker::CallResult r) { self->on_done(r); });
   }
 
   void on_done(Worker::CallResult& r) {
@@ -370,7 +399,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
 
   void send_out() {
     deadline_ = Clock::now() + timeout();
-    asio::async_write(stream_, asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    asio::async_write(stream_, asio::buffer(out_), [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->on_write(ec);
     });
   }
@@ -400,7 +429,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
       body_bytes_ += chunk.size();
     }
     deadline_ = Clock::now() + timeout();
-    asio::async_write(stream_, asio::buffer(o), [self = shared_from_this(), done = std::move(done)](beast::error_code ec, size_t) {
+    asio::async_write(stream_, asio::buffer(o), [self = this->shared_from_this(), done = std::move(done)](beast::error_code ec, size_t) {
       self->deadline_ = Clock::time_point::max();
       if (ec) self->broken_ = true;
       done(!ec);
@@ -425,7 +454,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
     if (ec) return close();
     if (!keep_alive_ || w_.draining()) {
       beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      sock().shutdown(tcp::socket::shutdown_send, ignored);
       return close();
     }
     read();
@@ -475,14 +504,14 @@ class Conn : public std::enable_shared_from_this<Conn> {
   }
 
  public:
-  void close() {
+  void close() override {
     beast::error_code ignored;
-    stream_.socket().close(ignored);
+    sock().close(ignored);
   }
 
  private:
   ServerWorker& w_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buf_;
   std::optional<http::request_parser<http::string_body>> parser_;
   web::Exchange ex_;
@@ -549,6 +578,19 @@ bool ServerWorker::start(uint16_t port, std::string& error, uint16_t* bound) {
     return false;
   }
   set_top(L_, 0);
+  if (!cfg_.tls_cert.empty()) {
+    try {
+      tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+      tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                        asio::ssl::context::single_dh_use);
+      tls_->use_certificate_chain_file(cfg_.tls_cert);
+      tls_->use_private_key_file(cfg_.tls_key, asio::ssl::context::pem);
+    } catch (const std::exception& e) {
+      error = "TLS certificate '" + cfg_.tls_cert + "' / key '" + cfg_.tls_key + "': " + e.what();
+      return false;
+    }
+  }
   try {
     tcp::endpoint ep(asio::ip::make_address(cfg_.host), port);
     acceptor_.emplace(*ioc_);
@@ -588,7 +630,10 @@ void ServerWorker::accept() {
       sock.shutdown(tcp::socket::shutdown_send, ignored);
       sock.close(ignored);
     } else {
-      std::make_shared<Conn>(*this, std::move(sock))->start();
+      if (tls_)
+        std::make_shared<ConnT<TlsStream>>(*this, std::move(sock), *tls_)->start();
+      else
+        std::make_shared<ConnT<beast::tcp_stream>>(*this, std::move(sock))->start();
     }
     accept();
   });
@@ -680,7 +725,9 @@ void usage() {
                "  --timeout T        time to receive a request, idle keep-alive (60s; 408)\n"
                "  --max-conns N      connections per worker (10000; beyond: 503)\n"
                "  --drain T          on SIGTERM/SIGINT, time to finish requests (10s)\n"
-               "  --log FORMAT       access log on stdout: text, json or off (text)\n");
+               "  --log FORMAT       access log on stdout: text, json or off (text)\n"
+               "  --tls-cert FILE    certificate chain (PEM): serve HTTPS\n"
+               "  --tls-key FILE     its private key (PEM)\n");
 }
 
 }  // namespace
@@ -738,8 +785,8 @@ int serve(const Config& cfg) {
     std::fprintf(stderr, "rua: %s\n", first_error.c_str());
     return EXIT_FAILURE;
   }
-  std::printf("rua: serving %s on http://%s:%u (%d worker%s)\n", cfg.app_path.c_str(), cfg.host.c_str(),
-              unsigned(port), n, n == 1 ? "" : "s");
+  std::printf("rua: serving %s on %s://%s:%u (%d worker%s)\n", cfg.app_path.c_str(),
+              cfg.tls_cert.empty() ? "http" : "https", cfg.host.c_str(), unsigned(port), n, n == 1 ? "" : "s");
   std::fflush(stdout);
 
   bool draining = false;
@@ -818,6 +865,10 @@ int serve_main(int argc, char** argv) {
         long c = std::strtol(value.c_str(), &end, 10);
         if (*end || end == value.c_str() || c < 1) return bad("a positive count");
         cfg.max_connections = size_t(c);
+      } else if (a == "--tls-cert") {
+        cfg.tls_cert = value;
+      } else if (a == "--tls-key") {
+        cfg.tls_key = value;
       } else if (a == "--log") {
         if (value == "text")
           cfg.log = LogFormat::Text;
@@ -841,6 +892,10 @@ int serve_main(int argc, char** argv) {
   }
   if (cfg.app_path.empty()) {
     usage();
+    return EXIT_FAILURE;
+  }
+  if (cfg.tls_cert.empty() != cfg.tls_key.empty()) {
+    std::fprintf(stderr, "rua serve: --tls-cert and --tls-key go together\n");
     return EXIT_FAILURE;
   }
   return serve(cfg);

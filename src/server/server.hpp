@@ -27,6 +27,7 @@ struct Config {
   size_t max_connections = 10000;    // per worker; beyond: 503 and close
   double drain = 10;                 // SIGTERM/SIGINT: seconds to finish in-flight requests
   LogFormat log = LogFormat::Text;   // the access log (stdout)
+  std::string tls_cert, tls_key;     // PEM files: HTTPS when given
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the process's exit code.

@@ -10,7 +10,9 @@ import json
 import os
 import re
 import signal
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -35,7 +37,7 @@ class Server:
             [RUA, "serve", app, "--port", "0", "--workers", str(workers), *args],
             stdout=subprocess.PIPE, stderr=self.err)
         line = self.proc.stdout.readline().decode()
-        m = re.search(r"http://[^:]+:(\d+)", line)
+        m = re.search(r"https?://[^:]+:(\d+)", line)
         if not m:
             self.proc.wait(10)
             self.err.seek(0)
@@ -454,6 +456,57 @@ class Static(unittest.TestCase):
             p = subprocess.run([RUA, "serve", f.name, "--port", "0"], capture_output=True, text=True, timeout=30)
             self.assertEqual(p.returncode, 1)
             self.assertIn("static folder '/no/such/folder'", p.stderr)
+
+
+@unittest.skipUnless(shutil.which("openssl"), "needs the openssl command")
+class Https(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.cert = os.path.join(cls.tmp.name, "cert.pem")
+        cls.key = os.path.join(cls.tmp.name, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", cls.key, "-out",
+                        cls.cert, "-days", "1", "-subj", "/CN=localhost", "-addext",
+                        "subjectAltName=IP:127.0.0.1,DNS:localhost"], check=True, capture_output=True)
+        cls.s = Server(APP, "--tls-cert", cls.cert, "--tls-key", cls.key, "--log", "off", "--timeout", "2s")
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.s.stop() == 0, cls.s.stderr()
+        cls.tmp.cleanup()
+
+    def conn(self):
+        ctx = ssl.create_default_context(cafile=self.cert)
+        return http.client.HTTPSConnection("127.0.0.1", self.s.port, context=ctx, timeout=10 * SLOW)
+
+    def test_https(self):
+        c = self.conn()
+        for i in range(3):  # keep-alive over TLS
+            c.request("GET", f"/users/{i}")
+            r = c.getresponse()
+            self.assertEqual((r.status, json.loads(r.read())), (200, {"id": str(i)}))
+        c.request("POST", "/body", body=b"z" * 5000)
+        self.assertEqual(json.loads(c.getresponse().read())["len"], 5000)
+        c.request("GET", "/stream?n=3")
+        self.assertEqual(c.getresponse().read(), b"part 1\npart 2\npart 3\n")
+        c.close()
+
+    def test_plain_http_to_tls_port(self):
+        got = self.s.raw(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertFalse(got.startswith(b"HTTP/1.1 200"))
+        c = self.conn()  # the server is still fine
+        c.request("GET", "/")
+        self.assertEqual(c.getresponse().read(), b"root")
+        c.close()
+
+    def test_bad_cert(self):
+        p = subprocess.run([RUA, "serve", APP, "--port", "0", "--tls-cert", "/no/cert.pem", "--tls-key", self.key],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("TLS certificate", p.stderr)
+        p = subprocess.run([RUA, "serve", APP, "--tls-cert", self.cert], capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("go together", p.stderr)
 
 
 class Limits(unittest.TestCase):
