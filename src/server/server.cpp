@@ -538,6 +538,9 @@ void ServerWorker::remove(Conn* c) {
 Status load_app(State* L, Worker& w, web::App& app, const std::string& path, int id) {
   Status st = load_file(L, path.c_str(), "bt");
   if (st != kOk) return st;
+  // (each run_main below needs a loop that is not stopped: one that ran out
+  // of work, as after a chunk that waited on the blocking pool, is)
+  w.ioc().restart();
   st = w.run_main(0, 1);
   if (st != kOk) return st;
   // app.load in protected mode
@@ -554,6 +557,7 @@ Status load_app(State* L, Worker& w, web::App& app, const std::string& path, int
   if (st != kOk) return st;
   app.push_on_start(L);
   push_integer(L, id);
+  w.ioc().restart();
   return w.run_main(2, 0);
 }
 
@@ -573,7 +577,7 @@ bool ServerWorker::start(uint16_t port, std::string& error, uint16_t* bound) {
   pop(L_, 1);
   if (load_app(L_, *worker_, app_, cfg_.app_path, id_) != kOk) {
     const char* msg = to_string(L_, -1);
-    error = msg ? msg : "(error object is not a string)";
+    error = msg ? msg : std::string("(error object is a ") + type_name_of(L_, type(L_, -1)) + " value)";
     pop(L_, 1);
     return false;
   }

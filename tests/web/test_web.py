@@ -509,6 +509,35 @@ class Https(unittest.TestCase):
         self.assertIn("go together", p.stderr)
 
 
+class Demo(unittest.TestCase):
+    def test_demo_app(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.environ["DEMO_DB"] = os.path.join(d, "demo.db")
+            try:
+                s = Server(os.path.join(HERE, "..", "..", "examples", "web", "app.lua"), "--log", "off", workers=2)
+            finally:
+                del os.environ["DEMO_DB"]
+            try:
+                r, body = s.request("GET", "/api/todos")
+                self.assertEqual(json.loads(body)["count"], 4)
+                self.assertIsNotNone(r.getheader("X-Response-Time"))
+                r, body = s.request("POST", "/api/todos", body=b'{"title": "test it"}')
+                self.assertEqual(r.status, 201)
+                new = json.loads(body)
+                self.assertEqual((new["title"], new["done"]), ("test it", False))
+                r, body = s.request("PATCH", f"/api/todos/{new['id']}", body=b'{"done": true}')
+                self.assertEqual(json.loads(body)["done"], True)
+                r, _ = s.request("POST", "/api/todos", body=b'{}')
+                self.assertEqual(r.status, 422)
+                r, _ = s.request("DELETE", f"/api/todos/{new['id']}")
+                self.assertEqual(r.status, 204)
+                r, body = s.request("GET", "/")
+                self.assertEqual(r.status, 200)
+                self.assertIn(b"<title>rua demo", body)
+            finally:
+                self.assertEqual(s.stop(), 0)
+
+
 class Limits(unittest.TestCase):
     def test_max_connections(self):
         s = Server(APP, "--max-conns", "2", "--log", "off")
