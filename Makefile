@@ -21,8 +21,10 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
+# The demo web app (examples/web) on an SQLite database made on first run.
+PORT ?= 8080
 run: build
-	$(BUILD)/rua examples/hello.lua
+	DEMO_DB=$(abspath $(BUILD))/demo.db $(BUILD)/rua serve examples/web/app.lua --port $(PORT)
 
 unit: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

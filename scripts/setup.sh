@@ -9,7 +9,7 @@ packages=(
   libreadline-dev                  # REPL line editing (loaded at run time)
   libboost1.81-dev                 # Asio (event loop), Beast (HTTP)
   libsqlite3-dev                   # rua.sqlite
-  libssl-dev                       # rua.http: TLS (OpenSSL 3)
+  libssl-dev openssl               # TLS (OpenSSL 3): rua.http, rua serve HTTPS; tests make certificates
   libmimalloc-dev                  # the Lua heap's allocator (small objects, fast frees)
   time valgrind                    # benchmarks: peak memory, instruction counts
   lua5.4                           # benchmarks: a reference interpreter

@@ -21,7 +21,9 @@
 #include "json.hpp"
 #include "lualib.hpp"
 #include "shdict.hpp"
+#include "server.hpp"
 #include "sqlite.hpp"
+#include "web.hpp"
 #include "worker.hpp"
 
 namespace {
@@ -84,7 +86,8 @@ void print_usage(const char* badoption) {
                "  --        stop handling options\n"
                "  -         stop handling options and execute stdin\n"
                "  --list f  print the bytecode listing of file f\n"
-               "  --max-memory SIZE  cap the Lua heap (e.g. 64m): beyond it, 'not enough memory'\n",
+               "  --max-memory SIZE  cap the Lua heap (e.g. 64m): beyond it, 'not enough memory'\n"
+               "rua serve app.lua [options]: run an HTTP app (rua serve --help)\n",
                progname);
   std::fflush(stderr);
 }
@@ -430,6 +433,7 @@ int setup(State* L) {
   preload_sqlite(L);                    // require "rua.sqlite"
   shdict::preload_shared(L);            // require "rua.shared"
   preload_http(L);                      // require "rua.http"
+  preload_web(L);                       // require "rua.web"
   require_f(L, "rua", open_rua, true);  // the async runtime, also as the global 'rua'
   pop(L, 1);
   create_arg_table(L, o->argv, o->argc, o->script);
@@ -510,6 +514,7 @@ size_t parse_size(const char* s) {
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::strcmp(argv[1], "--list") == 0) return list_main(argv[2]);
+  if (argc >= 2 && std::strcmp(argv[1], "serve") == 0) return rua::server::serve_main(argc - 1, argv + 1);  // the HTTP server
   size_t max_memory = 0;  // --max-memory SIZE (rua's own option, before lua's)
   while (argc > 1 && std::strncmp(argv[1], "--max-memory", 12) == 0) {
     const char* value = argv[1][12] == '='                  ? argv[1] + 13
