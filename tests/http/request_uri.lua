@@ -222,6 +222,12 @@ do
   assert(res == nil and err:find("invalid response"), err)
   res, err = get("/bad-chunk")
   assert(res == nil and err:find("invalid response"), err)
+  res, err = get("/huge-header")
+  assert(res == nil and err:find("invalid response") and err:find("header"), err)
+  -- an HTTP/1.0 response without keep-alive: read, and the connection not pooled
+  res, err = get("/http10", { pool = "http10" })
+  assert(res and res.body == "ok", err)
+  assert(http.pool_idle("http10") == 0)
   -- after all that, the pool still serves
   assert(assert(get("/json")).status == 200)
 end
