@@ -1,9 +1,11 @@
 #include "connection.hpp"
 
+#include <sys/socket.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
+#include <cerrno>
 #include <iterator>
 #include <utility>
 
@@ -78,7 +80,6 @@ void Connection::on_timer() {
   }
   TimerUse use = std::exchange(timer_use_, TimerUse::None);
   if (use == TimerUse::Operation) return on_timeout();
-  ++watch_gen_;
   if (auto dead = std::move(idle_dead_)) dead();
 }
 
@@ -372,22 +373,23 @@ std::vector<std::pair<std::string, std::string>> Connection::trailers() const {
 void Connection::watch_idle(Millis idle, std::function<void()> dead) {
   idle_dead_ = std::move(dead);
   set_deadline(idle, TimerUse::Idle);
-  io_->sock.async_wait(tcp::socket::wait_read,
-                       [weak = weak_from_this(), gen = ++watch_gen_](const boost::system::error_code& ec) {
-                         auto self = weak.lock();
-                         if (ec || !self || self->watch_gen_ != gen) return;
-                         self->watch_gen_++;
-                         self->timer_use_ = TimerUse::None;
-                         if (auto dead = std::move(self->idle_dead_)) dead();
-                       });
 }
 
 void Connection::stop_watching() {
-  watch_gen_++;
   if (timer_use_ == TimerUse::Idle) timer_use_ = TimerUse::None;
   idle_dead_ = nullptr;
-  boost::system::error_code ec;
-  if (io_) io_->sock.cancel(ec);
+}
+
+// An idle connection has nothing to read: a byte (or a TLS alert) is
+// something the server sent unasked, an end of stream its close. One
+// non-blocking peek, rather than a readiness wait kept on every idle socket:
+// with Asio's edge-triggered epoll each such wait re-arms the descriptor
+// (an epoll_ctl and a wakeup more per request).
+bool Connection::idle_and_alive() {
+  if (!is_open()) return false;
+  char byte;
+  ssize_t n = ::recv(io_->sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 }  // namespace rua::http

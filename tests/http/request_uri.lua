@@ -163,10 +163,19 @@ do
   rua.sleep(0.2)
   assert(http.pool_idle("short") == 0, "idle connection not closed after its timeout")
   -- a server closing an idle connection: it leaves the pool at once
+  -- a connection the server closed while idle: found dead when taken, and
+  -- the request goes on a new connection (not through the retry)
+  local before = connections()
   assert(get("/close-later", { pool = "watched" }))
   assert(http.pool_idle("watched") == 1)
   rua.sleep(0.2)
-  assert(http.pool_idle("watched") == 0, "a connection the server closed stayed in the pool")
+  local httpc = http.new()
+  assert(httpc:connect { host = "127.0.0.1", port = port, pool = "watched" })
+  assert(httpc:get_reused_times() == 0, "a closed connection was taken from the pool")
+  assert(assert(httpc:request { path = "/json" }):read_body())
+  httpc:close()
+  assert(http.pool_idle("watched") == 0)
+  assert(connections() - before - 1 == 2)
 end
 
 -- ---- a dead pooled connection is retried once for idempotent requests ----
