@@ -199,6 +199,27 @@ void Connection::handshake(const TlsOptions& opts, Done done) {
 // Sending
 // ===================================================================
 
+bool Connection::write_now(std::vector<std::string>& parts) {
+  if (!io_ || io_->tls || busy_ || !io_->sock.is_open()) return false;
+  boost::system::error_code ec;
+  if (!io_->sock.non_blocking()) {  // only what the socket takes now (async ops are unaffected)
+    io_->sock.non_blocking(true, ec);
+    if (ec) return false;
+  }
+  std::vector<net::const_buffer> bufs;
+  bufs.reserve(parts.size());
+  for (const std::string& s : parts)
+    if (!s.empty()) bufs.emplace_back(s.data(), s.size());
+  std::size_t n = io_->sock.write_some(bufs, ec);
+  if (ec) return false;  // would block, or an error the asynchronous write will report
+  failed_before_response_ = false;
+  std::size_t i = 0;
+  for (; i < parts.size() && n >= parts[i].size(); i++) n -= parts[i].size();
+  parts.erase(parts.begin(), parts.begin() + std::ptrdiff_t(i));
+  if (!parts.empty()) parts.front().erase(0, n);
+  return parts.empty();
+}
+
 void Connection::write(std::vector<std::string> parts, Done done) {
   auto owned = std::make_shared<std::vector<std::string>>(std::move(parts));
   std::vector<net::const_buffer> bufs;

@@ -74,6 +74,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // ---- sending ----
   // Writes the concatenation of 'parts' (kept alive until done).
   void write(std::vector<std::string> parts, Done done);
+  // Writes what the socket takes at once, without waiting, and removes it
+  // from 'parts': true when all is written. Plain TCP only (false on TLS);
+  // errors are left for write() to meet and report.
+  bool write_now(std::vector<std::string>& parts);
 
   // ---- receiving ----
   // Starts reading a response header. Ready: the header is parsed (see
