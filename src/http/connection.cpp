@@ -344,7 +344,7 @@ void Connection::async_read_some(Stream& s, Done done) {
 void Connection::read_more(Done done) {
   if (!is_open()) {
     if (error_.empty()) error_ = "closed";
-    return done(error_);  // only ever called from a completion, so not re-entrantly
+    return done(error_);  // at once: await() posts a completion that comes this early
   }
   busy_ = true;
   arm(timeouts.read);
