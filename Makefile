@@ -8,7 +8,7 @@ CONFORMANCE_FLAGS ?=
 CANDIDATE ?= $(BUILD)/rua
 BENCH_FLAGS ?=
 
-.PHONY: all deps configure build run test unit conformance bench bench-regress bench-report bench-json bench-sqlite asan clean
+.PHONY: all deps configure build run test unit conformance bench bench-regress bench-report bench-json bench-sqlite bench-http asan clean
 
 all: build
 
@@ -53,6 +53,10 @@ bench-json: build
 # rua.sqlite against Python's sqlite3 on one database file (bench/sqlite/README.md).
 bench-sqlite: build
 	bench/sqlite/run.sh $(BUILD)/rua
+
+# rua.http against lua-resty-http in nginx+ngx_lua, same run (bench/http/run.sh, docs/http.md).
+bench-http: build
+	bench/http/run.sh $(BUILD)/rua
 
 # Huge allocations (string.rep of gigabytes) must fail as "not enough memory",
 # which ASan allows only with allocator_may_return_null.

@@ -1,9 +1,11 @@
 #include "connection.hpp"
 
+#include <sys/socket.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
+#include <cerrno>
 #include <iterator>
 #include <utility>
 
@@ -78,7 +80,6 @@ void Connection::on_timer() {
   }
   TimerUse use = std::exchange(timer_use_, TimerUse::None);
   if (use == TimerUse::Operation) return on_timeout();
-  ++watch_gen_;
   if (auto dead = std::move(idle_dead_)) dead();
 }
 
@@ -197,6 +198,27 @@ void Connection::handshake(const TlsOptions& opts, Done done) {
 // ===================================================================
 // Sending
 // ===================================================================
+
+bool Connection::write_now(std::vector<std::string>& parts) {
+  if (!io_ || io_->tls || busy_ || !io_->sock.is_open()) return false;
+  boost::system::error_code ec;
+  if (!io_->sock.non_blocking()) {  // only what the socket takes now (async ops are unaffected)
+    io_->sock.non_blocking(true, ec);
+    if (ec) return false;
+  }
+  std::vector<net::const_buffer> bufs;
+  bufs.reserve(parts.size());
+  for (const std::string& s : parts)
+    if (!s.empty()) bufs.emplace_back(s.data(), s.size());
+  std::size_t n = io_->sock.write_some(bufs, ec);
+  if (ec) return false;  // would block, or an error the asynchronous write will report
+  failed_before_response_ = false;
+  std::size_t i = 0;
+  for (; i < parts.size() && n >= parts[i].size(); i++) n -= parts[i].size();
+  parts.erase(parts.begin(), parts.begin() + std::ptrdiff_t(i));
+  if (!parts.empty()) parts.front().erase(0, n);
+  return parts.empty();
+}
 
 void Connection::write(std::vector<std::string> parts, Done done) {
   auto owned = std::make_shared<std::vector<std::string>>(std::move(parts));
@@ -322,7 +344,7 @@ void Connection::async_read_some(Stream& s, Done done) {
 void Connection::read_more(Done done) {
   if (!is_open()) {
     if (error_.empty()) error_ = "closed";
-    return done(error_);  // only ever called from a completion, so not re-entrantly
+    return done(error_);  // at once: await() posts a completion that comes this early
   }
   busy_ = true;
   arm(timeouts.read);
@@ -372,22 +394,23 @@ std::vector<std::pair<std::string, std::string>> Connection::trailers() const {
 void Connection::watch_idle(Millis idle, std::function<void()> dead) {
   idle_dead_ = std::move(dead);
   set_deadline(idle, TimerUse::Idle);
-  io_->sock.async_wait(tcp::socket::wait_read,
-                       [weak = weak_from_this(), gen = ++watch_gen_](const boost::system::error_code& ec) {
-                         auto self = weak.lock();
-                         if (ec || !self || self->watch_gen_ != gen) return;
-                         self->watch_gen_++;
-                         self->timer_use_ = TimerUse::None;
-                         if (auto dead = std::move(self->idle_dead_)) dead();
-                       });
 }
 
 void Connection::stop_watching() {
-  watch_gen_++;
   if (timer_use_ == TimerUse::Idle) timer_use_ = TimerUse::None;
   idle_dead_ = nullptr;
-  boost::system::error_code ec;
-  if (io_) io_->sock.cancel(ec);
+}
+
+// An idle connection has nothing to read: a byte (or a TLS alert) is
+// something the server sent unasked, an end of stream its close. One
+// non-blocking peek, rather than a readiness wait kept on every idle socket:
+// with Asio's edge-triggered epoll each such wait re-arms the descriptor
+// (an epoll_ctl and a wakeup more per request).
+bool Connection::idle_and_alive() {
+  if (!is_open()) return false;
+  char byte;
+  ssize_t n = ::recv(io_->sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 }  // namespace rua::http

@@ -74,6 +74,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // ---- sending ----
   // Writes the concatenation of 'parts' (kept alive until done).
   void write(std::vector<std::string> parts, Done done);
+  // Writes what the socket takes at once, without waiting, and removes it
+  // from 'parts': true when all is written. Plain TCP only (false on TLS);
+  // errors are left for write() to meet and report.
+  bool write_now(std::vector<std::string>& parts);
 
   // ---- receiving ----
   // Starts reading a response header. Ready: the header is parsed (see
@@ -115,9 +119,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   int reused = 0;        // times taken from the pool
 
   // ---- the pool's side ----
-  // Watches the idle connection: 'dead' runs if the peer closes it (or sends
-  // anything) or 'idle' elapses. stop_watching ends that.
+  // Times out the idle connection: 'dead' runs when 'idle' elapses first.
+  // stop_watching ends that. idle_and_alive: whether a pooled connection
+  // can carry a request (the peer has neither closed it nor sent anything).
   void watch_idle(Millis idle, std::function<void()> dead);
+  bool idle_and_alive();
   void stop_watching();
   // The io_context is going away: release the socket and timer now.
   void drop_io();
@@ -167,7 +173,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool timed_out_ = false;
   bool failed_before_response_ = false;
   uint64_t timer_gen_ = 0;  // the timer's current wait; older ones are stale
-  uint64_t watch_gen_ = 0;  // the idle socket's current wait
   bool timer_waiting_ = false;
   TimerUse timer_use_ = TimerUse::None;
   Clock::time_point deadline_;

@@ -10,7 +10,7 @@
 // set_timeouts, connect (options table, or host and port), ssl_handshake,
 // request, request_uri, request_pipeline, res.body_reader, res:read_body,
 // res:read_trailers, set_keepalive, get_reused_times, close, parse_uri.
-// README.md lists what differs. Layers:
+// docs/http.md lists what differs. Layers:
 //  - http.lua: the API (params, responses, pipelines, body iterators, retry);
 //  - module.cpp: the natives it calls (connections as userdata);
 //  - connection.cpp, pool.cpp, tls.cpp, request.cpp: sockets, parsing with

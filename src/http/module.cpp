@@ -228,8 +228,11 @@ int core_encode_args(State* L) {
 // conn: sending
 // ===================================================================
 
+// A request usually fits in the socket's buffer: written at once, the native
+// returns without suspending the thread (no completion to post and run).
 int write_then(State* L, const std::shared_ptr<Connection>& c, std::vector<std::string> parts,
                Push on_success) {
+  if (c->write_now(parts)) return on_success(L);
   return await(L, c, [c, parts = std::move(parts), on_success](Finish finish) mutable {
     c->write(std::move(parts), [c, finish, on_success](const std::string& err) {
       if (!err.empty()) {

@@ -21,11 +21,18 @@ std::shared_ptr<Connection> ConnectionPool::take(const std::string& key) {
   auto it = idle_.find(key);
   if (it == idle_.end()) return nullptr;
   auto& list = it->second;
-  std::shared_ptr<Connection> c = std::move(list.front());
-  list.pop_front();
+  std::shared_ptr<Connection> c;
+  while (!list.empty() && !c) {
+    c = std::move(list.front());
+    list.pop_front();
+    c->stop_watching();
+    if (!c->idle_and_alive()) {  // closed by the server while idle
+      c->close();
+      c.reset();
+    }
+  }
   if (list.empty()) idle_.erase(it);
-  c->stop_watching();
-  c->reused++;
+  if (c) c->reused++;
   return c;
 }
 

@@ -7,10 +7,14 @@
 // objects that the collector has not freed yet), while the loop's socket
 // services are still there to close them.
 //
-// An idle connection is watched for readability: a server that closes it
-// (or sends anything unasked) makes it leave the pool at once rather than
-// fail the next request. It also leaves after its idle timeout. Taking is
-// LIFO: the most recently used connection is the likeliest to be alive.
+// An idle connection leaves after its idle timeout. When taken it is checked
+// with a non-blocking peek: one the server closed (or sent anything on
+// unasked) is dropped for the next, rather than failing the request. (A
+// readiness wait on every idle socket would notice sooner but costs an
+// epoll_ctl and a wakeup per request; the peek is one recv per reuse.) The
+// race left, a server closing just as the request goes, is the retry's job
+// (http.lua). Taking is LIFO: the most recently used connection is the
+// likeliest to be alive.
 #pragma once
 
 #include <boost/asio/execution_context.hpp>

@@ -62,6 +62,11 @@ do
   table.sort(q)
   assert(table.concat(q, "&") == "b=x%20y&c&d=1&d=2", e.query)
 
+  -- a body larger than the socket's buffer: written in part at once, the rest as it drains
+  local big = ("0123456789abcdef"):rep(256 * 1024)
+  res = assert(get("/echo", { method = "PUT", body = big }))
+  assert(json.decode(res.body).body == big)
+
   res = assert(get("/echo", { query = "?k=v" }))
   assert(json.decode(res.body).query == "k=v")
 
@@ -163,10 +168,19 @@ do
   rua.sleep(0.2)
   assert(http.pool_idle("short") == 0, "idle connection not closed after its timeout")
   -- a server closing an idle connection: it leaves the pool at once
+  -- a connection the server closed while idle: found dead when taken, and
+  -- the request goes on a new connection (not through the retry)
+  local before = connections()
   assert(get("/close-later", { pool = "watched" }))
   assert(http.pool_idle("watched") == 1)
   rua.sleep(0.2)
-  assert(http.pool_idle("watched") == 0, "a connection the server closed stayed in the pool")
+  local httpc = http.new()
+  assert(httpc:connect { host = "127.0.0.1", port = port, pool = "watched" })
+  assert(httpc:get_reused_times() == 0, "a closed connection was taken from the pool")
+  assert(assert(httpc:request { path = "/json" }):read_body())
+  httpc:close()
+  assert(http.pool_idle("watched") == 0)
+  assert(connections() - before - 1 == 2)
 end
 
 -- ---- a dead pooled connection is retried once for idempotent requests ----
@@ -222,6 +236,12 @@ do
   assert(res == nil and err:find("invalid response"), err)
   res, err = get("/bad-chunk")
   assert(res == nil and err:find("invalid response"), err)
+  res, err = get("/huge-header")
+  assert(res == nil and err:find("invalid response") and err:find("header"), err)
+  -- an HTTP/1.0 response without keep-alive: read, and the connection not pooled
+  res, err = get("/http10", { pool = "http10" })
+  assert(res and res.body == "ok", err)
+  assert(http.pool_idle("http10") == 0)
   -- after all that, the pool still serves
   assert(assert(get("/json")).status == 200)
 end

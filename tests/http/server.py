@@ -131,6 +131,10 @@ async def handle(reader, writer):
                 await writer.drain()
                 await asyncio.sleep(0.05)
                 break
+            elif path == "/huge-header":
+                out = response(200, b"x", [("X-Huge", "h" * 100000)])
+            elif path == "/http10":  # HTTP/1.0 without keep-alive: the client must not pool it
+                out = b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"
             elif path == "/eof-body":
                 writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end")
                 await writer.drain()
