@@ -22,14 +22,10 @@ namespace {
 inline bool is_pseudo(int idx) { return idx <= kRegistryIndex; }
 inline bool is_upvalue_index(int idx) { return idx < kRegistryIndex; }
 
-Value* index2value(State* L, int idx) {
+// Pseudo-indices (registry, upvalues): out of line, so that the stack cases
+// below inline into every API function.
+[[gnu::noinline]] Value* pseudo2value(State* L, int idx) {
   CallInfo* ci = L->ci;
-  if (idx > 0) {
-    StkId o = ci->func + idx;
-    if (o >= L->top) return &G(L)->nilvalue;
-    return o;
-  }
-  if (!is_pseudo(idx)) return L->top + idx;
   if (idx == kRegistryIndex) return &G(L)->registry;
   idx = kRegistryIndex - idx;  // upvalue
   if (ci->func->is_native_closure()) {
@@ -37,6 +33,15 @@ Value* index2value(State* L, int idx) {
     return idx <= f->nupvalues ? &f->upvalue[idx - 1] : &G(L)->nilvalue;
   }
   return &G(L)->nilvalue;
+}
+
+[[gnu::always_inline]] inline Value* index2value(State* L, int idx) {
+  if (idx > 0) {
+    StkId o = L->ci->func + idx;
+    return o < L->top ? o : &G(L)->nilvalue;
+  }
+  if (!is_pseudo(idx)) [[likely]] return L->top + idx;
+  return pseudo2value(L, idx);
 }
 
 inline StkId index2stack(State* L, int idx) {
