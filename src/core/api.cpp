@@ -692,6 +692,18 @@ void call(State* L, int nargs, int nresults) {
   if (nresults <= kMultRet && L->ci->top < L->top) L->ci->top = L->top;
 }
 
+bool call_predicate(State* L, int f, int a, int b) {
+  StkId top = L->top;
+  top[0] = *index2value(L, f);
+  top[1] = *index2value(L, a);
+  top[2] = *index2value(L, b);
+  L->top = top + 3;
+  call_value_noyield(L, top, 1);
+  bool res = !L->top[-1].is_falsy();
+  L->top--;
+  return res;
+}
+
 Status pcall(State* L, int nargs, int nresults, int msgh) {
   ptrdiff_t func = msgh == 0 ? 0 : save_stack(L, index2stack(L, msgh));
   StkId f = L->top - (nargs + 1);

@@ -148,6 +148,10 @@ bool set_i_uservalue(State* L, int idx, int n);
 
 // ---- calls ----
 void call(State* L, int nargs, int nresults);
+// f(a, b) is true? Calls the value at index f with the values at a and b
+// (three free stack slots needed) and leaves the stack as it was: table.sort's
+// comparator, without the pushes and pops of the general form.
+bool call_predicate(State* L, int f, int a, int b);
 Status pcall(State* L, int nargs, int nresults, int msgh = 0);
 // Non-recursive forms: 'return call_k(...)' from a native. The callee may
 // yield; when it returns, k(L, status, ctx) runs in the native's frame with

@@ -198,13 +198,7 @@ void set2(State* L, Idx i, Idx j) {
 // The comparator (or nil) is argument 2.
 bool sort_less(State* L, int a, int b) {
   if (is_nil(L, 2)) return compare(L, a, b, kOpLt);
-  push_value(L, 2);
-  push_value(L, a - 1);  // -1: the function pushed above
-  push_value(L, b - 2);  // -2: the function and a
-  call(L, 2, 1);
-  bool res = to_boolean(L, -1);
-  pop(L, 1);
-  return res;
+  return call_predicate(L, 2, a, b);
 }
 
 // Partitions a[lo..up] around the pivot P on top of the stack, given
