@@ -6,6 +6,7 @@
 // the C library's snprintf, which does the actual formatting (also %a, as
 // PUC does on C99 systems), so the output is byte for byte PUC's. Only %q
 // (a Lua literal that reads back as the same value) is written here.
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <clocale>
@@ -194,11 +195,36 @@ void add_pointer_item(State* L, Buffer& b, int arg, char* form) {
 // cost of parsing the format again. Floats only when finite and when the
 // locale's decimal point is '.' (snprintf follows LC_NUMERIC, to_chars not).
 bool add_fast_item(State* L, Buffer& b, int arg, char conv, const char* form) {
-  if ((conv == 'd' || conv == 'i') && form[2] == '\0') {
+  if (conv == 'd' || conv == 'i') {
+    // "%d", and "%Nd", "%-Nd", "%0Nd" (width up to 99): padded here.
+    const char* q = form + 1;
+    bool left = false, zero = false;
+    if (*q == '-') left = true, q++;
+    else if (*q == '0') zero = true, q++;
+    int width = 0;
+    if (is_digit(*q)) width = *q++ - '0';
+    if (is_digit(*q)) width = width * 10 + (*q++ - '0');
+    if (q[0] != conv || q[1] != '\0') return false;  // other flags or a precision: snprintf
     lua_Integer n = check_integer(L, arg);
-    char* out = b.prepare(24);
-    auto r = std::to_chars(out, out + 24, n);
-    b.commit(size_t(r.ptr - out));
+    char digits[24];
+    auto r = std::to_chars(digits, digits + sizeof digits, n);
+    size_t len = size_t(r.ptr - digits);
+    size_t pad = size_t(width) > len ? size_t(width) - len : 0;
+    char* out = b.prepare(len + pad);
+    char* o = out;
+    if (pad == 0 || left) {
+      o = std::copy(digits, digits + len, o);
+      o = std::fill_n(o, pad, ' ');
+    } else if (zero) {
+      const char* d = digits;
+      if (*d == '-') *o++ = *d++;  // the sign goes before the zeros
+      o = std::fill_n(o, pad, '0');
+      o = std::copy(d, static_cast<const char*>(digits) + len, o);
+    } else {
+      o = std::fill_n(o, pad, ' ');
+      o = std::copy(digits, digits + len, o);
+    }
+    b.commit(size_t(o - out));
     return true;
   }
   if (conv == 'f' && form[1] == '.' && is_digit(form[2])) {

@@ -158,4 +158,22 @@ checkerror("bad argument #1 to 'string.format' (string expected, got no value)",
 assert(fmt("%5.2s|%-5.2f|%05.1f", "abc", 1, 2) == "   ab|1.00 |002.0")
 assert(fmt("%99d", 1) == string.rep(" ", 98) .. "1" and #fmt("%99.99f", 1) == 101)
 
+-- integer and fixed-point conversions written without snprintf (checked against PUC 5.5)
+do
+  local f = string.format
+  assert(f("[%d][%3d][%-3d][%03d]", 7, 7, 7, 7) == "[7][  7][7  ][007]")
+  assert(f("[%05d][%-05d][%1d]", -7, -7, -123) == "[-0007][-7   ][-123]")
+  assert(f("%d %i", math.mininteger, math.maxinteger) == "-9223372036854775808 9223372036854775807")
+  assert(f("%020d", math.mininteger) == "-9223372036854775808")
+  assert(f("%021d", math.mininteger) == "-09223372036854775808")
+  assert(f("%d", 5.0) == "5" and not pcall(f, "%d", 5.5))
+  assert(#f("%99d", 1) == 99 and f("%099d", 1):sub(-2) == "01")
+  assert(f("%+05d|% d|%.3d|%5.3d", 7, 7, 7, 7) == "+0007| 7|007|  007")
+  assert(f("%.0f %.0f %.0f %.1f", 0.5, 1.5, 2.5, 0.05) == "0 2 2 0.1")
+  assert(f("%.2f %.3f %.10f", 1/3, -0.0, 1e-7) == "0.33 -0.000 0.0000001000")
+  assert(f("%.2f", "1.5") == "1.50" and f("%.2f", 3) == "3.00")
+  assert(f("%.3f %.3f", 1/0, -1/0) == "inf -inf")
+  assert(#f("%.99f", 1e308) == 309 + 1 + 99)
+end
+
 return "OK"
