@@ -740,7 +740,10 @@ size_t single_step(State* L) {
                                                              : nullptr;
       int count = 0;
       if (g->sweepgc) {
+        size_t before = g->totalbytes;  // a sweep only frees
         g->sweepgc = sweep_list(L, g->sweepgc, kGCSweepMax, &count);
+        size_t freed = before - g->totalbytes;
+        g->gcestimate = g->gcestimate > freed ? g->gcestimate - freed : 0;
         work = size_t(count);
       } else {
         g->gcstate = uint8_t(g->gcstate + 1);
@@ -750,7 +753,10 @@ size_t single_step(State* L) {
     }
     case kGCSSweepEnd:
       if (!g->gcemergency) string_table_check_shrink(L);
-      g->gcestimate = g->totalbytes;  // what survived the cycle
+      // The estimate of what survived is the heap at the atomic step minus
+      // what the sweep freed (PUC 5.4's rule), not the heap now: that would
+      // count everything allocated while sweeping, and with 'pause' applied
+      // to it the heap would climb from cycle to cycle.
       g->gcstate = kGCSCallFin;
       break;
     case kGCSCallFin:
