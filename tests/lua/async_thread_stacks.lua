@@ -27,4 +27,38 @@ for i = 1, 50 do
   assert(rua.wait(ts[2 * i - 1]) == i + 1 + 109)
   assert(rua.wait(ts[2 * i]) == 1000 + i)
 end
+-- a native function spawned with many arguments: the new thread's stack
+-- must hold them all though there is no Lua frame to size it from
+do
+  local many = {}
+  for i = 1, 300 do many[i] = i end
+  local t = rua.spawn(select, "#", table.unpack(many))
+  assert(rua.wait(t) == 300)
+  local t2 = rua.spawn(math.max, table.unpack(many))
+  assert(rua.wait(t2) == 300)
+end
+
+-- vararg functions that wait: their frame sits above their hidden
+-- arguments, and their results must still be counted from where the
+-- function was (before the fix rua.wait got a garbage result count)
+do
+  local t1 = rua.spawn(function(...) rua.sleep(0.001) return select("#", ...), ... end, 5, 6, 7)
+  local n, a, b, c = rua.wait(t1)
+  assert(n == 3 and a == 5 and b == 6 and c == 7)
+  local t2 = rua.spawn(function(x, ...) rua.sleep(0) return x, ... end, "x", nil, "z")
+  local r = table.pack(rua.wait(t2))
+  assert(r.n == 3 and r[1] == "x" and r[2] == nil and r[3] == "z")
+  local t3 = rua.spawn(function(...) rua.sleep(0) return end, 1, 2)
+  assert(select("#", rua.wait(t3)) == 0)
+  local t4 = rua.spawn(function(...)
+    local gen = coroutine.wrap(function(...) rua.sleep(0) coroutine.yield(...) end)
+    return gen(...)
+  end, 8, 9)
+  local p, q = rua.wait(t4)
+  assert(p == 8 and q == 9)
+  local t5 = rua.spawn(function(...) rua.sleep(0) error({code = select("#", ...)}) end, 1, 2, 3)
+  local ok, err = rua.wait(t5)
+  assert(ok == nil and type(err) == "table" and err.code == 3)
+end
+
 return "OK"
