@@ -50,7 +50,7 @@ constexpr int kGCFinalizeCost = 50;  // work units of one finalizer
 constexpr int kGCSweepMax = 100;     // objects swept per step
 constexpr size_t kWork2Mem = sizeof(Value);
 constexpr int kGCStrMigrate = 256;        // string-table buckets moved per step during a resize
-constexpr ptrdiff_t kGCMaxStepFactor = 4;  // longest step, in normal steps (see inc_step)
+constexpr ptrdiff_t kGCMaxStepFactor = 2;  // longest step, in normal steps (see inc_step)
 
 // ---- tracing: RUA_GCTRACE=<microseconds> ----
 // A diagnostic for pause hunting: with the variable set, every collector
