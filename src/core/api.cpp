@@ -8,6 +8,7 @@
 #include "debug.hpp"
 #include "error.hpp"
 #include "func.hpp"
+#include "func_proto.hpp"
 #include "gc.hpp"
 #include "state_api.hpp"
 #include "string.hpp"
@@ -102,14 +103,14 @@ void close_state(State* L) { state_close(L); }
 State* new_thread(State* L, int first_fn, int nargs, int below) {
   int size = kBasicStackSize;
   if (first_fn != 0) {
+    // base frame, values below, the function and its arguments (the caller
+    // moves them in with xmove, which does not check), its frame, and a
+    // native called from its last register (more than kMinStack slots free:
+    // check_stack grows at exactly kMinStack)
+    int need = 1 + below + 1 + nargs + kMinStack + 1;
     const Value* f = index2value(L, first_fn);
-    if (f->is_lua_closure()) {
-      // base frame, values below, the function and its arguments, its frame,
-      // and a native called from its last register (more than kMinStack
-      // slots free: check_stack grows at exactly kMinStack)
-      int need = 1 + below + 1 + nargs + f->as_lua_closure()->p->maxstacksize + kMinStack + 1;
-      if (need > size) size = need < kMaxStack ? need : kMaxStack;
-    }
+    if (f->is_lua_closure()) need += f->as_lua_closure()->p->maxstacksize;
+    if (need > size) size = need < kMaxStack ? need : kMaxStack;
   }
   State* L1 = thread_new(L, size);
   L->top->set_thread(L1);
@@ -771,8 +772,20 @@ int suspend(State* L) {
 }
 
 namespace {
+// Where the task's function is on the stack. A vararg function with hidden
+// arguments has moved its frame above them (VARARGPREP, its first
+// instruction, so before any suspension); its return moves the results back
+// down to the original slot, which is where they must be counted from.
+StkId task_func(CallInfo* ci) {
+  if (!ci->is_lua()) return ci->func;
+  const Proto* p = ci->lua_closure()->p;
+  if ((p->flag & kProtoVarargHidden) && ci->u.l.savedpc > p->code)
+    return ci->func - (ci->u.l.nextraargs + p->numparams + 1);
+  return ci->func;
+}
+
 TaskStatus run_task(State* root, CallInfo* limit, int enter, State* start, int* nres) {
-  ptrdiff_t base_off = save_stack(root, limit->func);
+  ptrdiff_t base_off = save_stack(root, task_func(limit));
   CallInfo* caller = limit->previous;
   uint32_t old_nccalls = root->nCcalls;
   uint8_t old_allowhook = root->allowhook;

@@ -50,7 +50,7 @@ constexpr int kGCFinalizeCost = 50;  // work units of one finalizer
 constexpr int kGCSweepMax = 100;     // objects swept per step
 constexpr size_t kWork2Mem = sizeof(Value);
 constexpr int kGCStrMigrate = 256;        // string-table buckets moved per step during a resize
-constexpr ptrdiff_t kGCMaxStepFactor = 4;  // longest step, in normal steps (see inc_step)
+constexpr ptrdiff_t kGCMaxStepFactor = 2;  // longest step, in normal steps (see inc_step)
 
 // ---- tracing: RUA_GCTRACE=<microseconds> ----
 // A diagnostic for pause hunting: with the variable set, every collector
@@ -740,7 +740,10 @@ size_t single_step(State* L) {
                                                              : nullptr;
       int count = 0;
       if (g->sweepgc) {
+        size_t before = g->totalbytes;  // a sweep only frees
         g->sweepgc = sweep_list(L, g->sweepgc, kGCSweepMax, &count);
+        size_t freed = before - g->totalbytes;
+        g->gcestimate = g->gcestimate > freed ? g->gcestimate - freed : 0;
         work = size_t(count);
       } else {
         g->gcstate = uint8_t(g->gcstate + 1);
@@ -750,7 +753,10 @@ size_t single_step(State* L) {
     }
     case kGCSSweepEnd:
       if (!g->gcemergency) string_table_check_shrink(L);
-      g->gcestimate = g->totalbytes;  // what survived the cycle
+      // The estimate of what survived is the heap at the atomic step minus
+      // what the sweep freed (PUC 5.4's rule), not the heap now: that would
+      // count everything allocated while sweeping, and with 'pause' applied
+      // to it the heap would climb from cycle to cycle.
       g->gcstate = kGCSCallFin;
       break;
     case kGCSCallFin:
