@@ -43,6 +43,12 @@ int task_error_handler(State* L) {
 // Tasks
 // ===================================================================
 
+struct Worker::ThreadCache {
+  static constexpr size_t kMax = 256;
+  std::vector<std::pair<State*, int>> threads;  // thread, its registry reference
+  bool closed = false;                          // the worker is gone
+};
+
 struct Worker::Task {
   enum class Phase { Pending, Running, Done, Failed, Killed };
   State* thread = nullptr;  // the root thread
@@ -57,8 +63,16 @@ struct Worker::Task {
   bool is_main = false;
   std::function<void(bool ok)> on_done;  // Worker::call's completion
 
+  std::shared_ptr<ThreadCache> cache;  // set when the thread may be reused (a call that ended well)
+
   ~Task() {
-    if (ref != kNoRef && main != nullptr) unref(main, kRegistryIndex, ref);
+    if (ref == kNoRef || main == nullptr) return;
+    if (cache && !cache->closed && cache->threads.size() < ThreadCache::kMax && phase == Phase::Done) {
+      set_top(thread, 0);
+      cache->threads.emplace_back(thread, ref);
+      return;
+    }
+    unref(main, kRegistryIndex, ref);
   }
   bool alive() const { return phase == Phase::Pending || phase == Phase::Running; }
 };
@@ -82,7 +96,8 @@ int handle_tostring(State* L) {
 }
 }  // namespace
 
-Worker::Worker(State* L, boost::asio::io_context& ioc) : L_(L), ioc_(ioc) {
+Worker::Worker(State* L, boost::asio::io_context& ioc)
+    : L_(L), ioc_(ioc), thread_cache_(std::make_shared<ThreadCache>()) {
   push_light_userdata(L, this);
   raw_set_p(L, kRegistryIndex, &worker_key);
   if (new_metatable(L, kHandleType)) {
@@ -97,6 +112,9 @@ Worker::Worker(State* L, boost::asio::io_context& ioc) : L_(L), ioc_(ioc) {
 
 Worker::~Worker() {
   tasks_.clear();
+  thread_cache_->closed = true;
+  for (auto& [th, r] : thread_cache_->threads) unref(L_, kRegistryIndex, r);
+  thread_cache_->threads.clear();
   push_nil(L_);
   raw_set_p(L_, kRegistryIndex, &worker_key);
 }
@@ -200,14 +218,26 @@ void Worker::notify_done(const TaskPtr& t) {
 
 void Worker::call(int nargs, std::function<void(CallResult)> done) {
   State* L = L_;
-  State* th = new_thread(L, -(nargs + 1), nargs, 1);  // stack: f args... thread; sized for f (handler below)
-  insert(L, -(nargs + 2));
-  push_native(th, traceback_handler);  // hosts get the message with its traceback
-  xmove(L, th, nargs + 1);
   auto task = std::make_shared<Task>();
+  State* th;
+  if (!thread_cache_->threads.empty()) {  // a finished call's thread, its stack empty
+    auto [cached, r] = thread_cache_->threads.back();
+    thread_cache_->threads.pop_back();
+    th = cached;
+    task->ref = r;
+    if (!ensure_stack(th, nargs + 2)) errorf(L, "stack overflow (too many arguments)");
+    push_native(th, traceback_handler);
+    xmove(L, th, nargs + 1);
+  } else {
+    th = new_thread(L, -(nargs + 1), nargs, 1);  // stack: f args... thread; sized for f (handler below)
+    insert(L, -(nargs + 2));
+    push_native(th, traceback_handler);  // hosts get the message with its traceback
+    xmove(L, th, nargs + 1);
+    task->ref = ref(L, kRegistryIndex);  // pops the thread
+  }
   task->thread = th;
   task->main = L_;
-  task->ref = ref(L, kRegistryIndex);  // pops the thread
+  task->cache = thread_cache_;
   task->collected = true;              // no Lua waiter takes its results
   task->on_done = [this, weak = std::weak_ptr<Task>(task), done = std::move(done)](bool ok) {
     TaskPtr t = weak.lock();

@@ -127,6 +127,10 @@ class Worker {
   uint64_t next_wait_id_ = 1;
   std::unordered_map<State*, TaskPtr> tasks_;  // by root thread
   std::unique_ptr<BlockingPool> pool_;
+  // Threads of finished call()s, kept for the next ones (a server makes one
+  // call per request): no new thread, no stack to grow again each time.
+  struct ThreadCache;
+  std::shared_ptr<ThreadCache> thread_cache_;
 
  public:
   // Tracebacks of spawned threads' uncaught errors, kept for the report while

@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl.hpp>
 #include <type_traits>
 #include <charconv>
@@ -56,7 +57,11 @@ class Conn {
   virtual void close() = 0;
 };
 
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+// Sockets bound to the worker's io_context's executor type (no type-erased
+// executor on the hot path).
+using Socket = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
+using Acceptor = asio::basic_socket_acceptor<tcp, asio::io_context::executor_type>;
+using TlsStream = asio::ssl::stream<Socket>;
 
 void append_num(std::string& s, uint64_t n) {
   char buf[24];
@@ -103,7 +108,7 @@ class ServerWorker {
   State* L_ = nullptr;
   std::unique_ptr<Worker> worker_;
   web::App app_;
-  std::optional<tcp::acceptor> acceptor_;
+  std::optional<Acceptor> acceptor_;
   std::unique_ptr<asio::ssl::context> tls_;
   std::optional<asio::steady_timer> deadline_;
   std::optional<asio::steady_timer> sweeper_;
@@ -148,12 +153,17 @@ void json_escape(std::string& out, std::string_view s) {
 // writes the answer.
 template <class Stream>
 class ConnT : public Conn, public std::enable_shared_from_this<ConnT<Stream>> {
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
-  tcp::socket& sock() { return beast::get_lowest_layer(stream_).socket(); }
+  static constexpr bool kTls = !std::is_same_v<Stream, Socket>;
+  Socket& sock() {
+    if constexpr (kTls)
+      return stream_.next_layer();
+    else
+      return stream_;
+  }
 
  public:
   template <class... Extra>
-  ConnT(ServerWorker& w, tcp::socket socket, Extra&... extra) : w_(w), stream_(std::move(socket), extra...) {
+  ConnT(ServerWorker& w, Socket socket, Extra&... extra) : w_(w), stream_(std::move(socket), extra...) {
     w_.add(this);
     beast::error_code ec;
     auto ep = sock().remote_endpoint(ec);
@@ -454,7 +464,7 @@ class ConnT : public Conn, public std::enable_shared_from_this<ConnT<Stream>> {
     if (ec) return close();
     if (!keep_alive_ || w_.draining()) {
       beast::error_code ignored;
-      sock().shutdown(tcp::socket::shutdown_send, ignored);
+      sock().shutdown(asio::socket_base::shutdown_send, ignored);
       return close();
     }
     read();
@@ -597,7 +607,7 @@ bool ServerWorker::start(uint16_t port, std::string& error, uint16_t* bound) {
   }
   try {
     tcp::endpoint ep(asio::ip::make_address(cfg_.host), port);
-    acceptor_.emplace(*ioc_);
+    acceptor_.emplace(ioc_->get_executor());
     acceptor_->open(ep.protocol());
     acceptor_->set_option(asio::socket_base::reuse_address(true));
     int one = 1;
@@ -614,7 +624,7 @@ bool ServerWorker::start(uint16_t port, std::string& error, uint16_t* bound) {
 }
 
 void ServerWorker::accept() {
-  acceptor_->async_accept([this](beast::error_code ec, tcp::socket sock) {
+  acceptor_->async_accept([this](beast::error_code ec, Socket sock) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
       // EMFILE and the like: try again shortly rather than spin
@@ -631,13 +641,13 @@ void ServerWorker::accept() {
       beast::error_code ignored;
       sock.non_blocking(true, ignored);
       sock.write_some(asio::buffer(k503, sizeof k503 - 1), ignored);
-      sock.shutdown(tcp::socket::shutdown_send, ignored);
+      sock.shutdown(asio::socket_base::shutdown_send, ignored);
       sock.close(ignored);
     } else {
       if (tls_)
         std::make_shared<ConnT<TlsStream>>(*this, std::move(sock), *tls_)->start();
       else
-        std::make_shared<ConnT<beast::tcp_stream>>(*this, std::move(sock))->start();
+        std::make_shared<ConnT<Socket>>(*this, std::move(sock))->start();
     }
     accept();
   });

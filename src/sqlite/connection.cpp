@@ -2,6 +2,7 @@
 #include "connection.hpp"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <iterator>
@@ -13,8 +14,11 @@ namespace rua::sqlite {
 
 namespace {
 
-// Inline work done on this (worker) thread since an op last went to the pool.
+// Inline work done on this (worker) thread since its loop last turned (or an
+// op last went to the pool).
 thread_local double inline_spent_us = 0;
+// A handler that zeroes inline_spent_us at the loop's next turn is posted.
+thread_local bool inline_reset_posted = false;
 
 int suspend_here(State* L) { return suspend(L); }
 
@@ -61,6 +65,13 @@ int Connection::submit(State* L, OpPtr op, KFunction k, intptr_t ctx) {
     return k(L, kOk, ctx);
   }
   worker_ = w;
+  if (!inline_reset_posted) {  // the budget counts work done without the loop turning
+    inline_reset_posted = true;
+    boost::asio::post(w->ioc(), [] {
+      inline_spent_us = 0;
+      inline_reset_posted = false;
+    });
+  }
   if (!in_flight_ && queue_.empty() && may_inline(*op) && run_inline(*op)) {
     op->push(L, *op);
     return k(L, kOk, ctx);
@@ -146,6 +157,17 @@ void Connection::start_next() {
     queue_.pop_front();
     if (owner_ != nullptr && op->root != nullptr && op->root != owner_) {
       parked_.push_back(std::move(op));
+      continue;
+    }
+    // A quick read at the head of the queue runs here rather than through
+    // the pool: otherwise, with many tasks, ops that arrive while one is on
+    // the pool queue behind it and the queue never empties (a convoy that
+    // sends every op to the pool). Its task continues from the loop.
+    if (op->ticket.task && may_inline(*op) && run_inline(*op)) {
+      Worker* w = op->worker;
+      boost::asio::post(w->ioc(), [op = std::move(op)]() mutable {
+        op->worker->complete(op->ticket, [&op](State* L) { return op->push(L, *op); });
+      });
       continue;
     }
     on_dispatch(*op);
