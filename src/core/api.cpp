@@ -896,6 +896,13 @@ int error_return(State* L) {
 // Misc
 // ===================================================================
 
+int next_slot(State* L, int idx, int slot) {
+  const Table* t = index2value(L, idx)->as_table();
+  uint32_t pos = table_scan(t, uint32_t(slot), L->top);
+  if (pos != 0) L->top += 2;
+  return int(pos);
+}
+
 bool next(State* L, int idx) {
   Table* t = index2value(L, idx)->as_table();
   bool more = table_next(L, t, L->top - 1);

@@ -219,6 +219,11 @@ constexpr int kGcStop = 0, kGcRestart = 1, kGcCollect = 2, kGcCount = 3, kGcCoun
 
 // ---- misc ----
 bool next(State* L, int idx);
+// next() by position, without looking the previous key up: from slot 0,
+// pushes the next key and value of the table at idx and returns the slot to
+// continue from, or returns 0 (nothing pushed) at the end. Keys added to the
+// table meanwhile may be missed or seen twice, as with next().
+int next_slot(State* L, int idx, int slot);
 void concat(State* L, int n);
 void len(State* L, int idx);  // pushes #value (with __len)
 size_t string_to_number(State* L, const char* s);  // pushes the number; returns size+1 or 0

@@ -513,23 +513,27 @@ bool table_next(State* L, Table* t, StkId key) {
       i = uint32_t(n - t->node) + 1 + t->asize;
     }
   }
+  return table_scan(t, i, key) != 0;
+}
+
+uint32_t table_scan(const Table* t, uint32_t i, StkId key) {
   for (; i < t->asize; i++) {
     if (!t->array[i].is_empty()) {
       key->set_int(lua_Integer(i) + 1);
       key[1] = t->array[i];
-      return true;
+      return i + 1;
     }
   }
   size_t nsize = t->is_dummy() ? 0 : t->node_count();
   for (size_t j = i - t->asize; j < nsize; j++) {
-    Node* n = gnode(t, j);
+    const Node* n = gnode(t, j);
     if (!n->val.is_empty()) {
       *key = n->key();
       key[1] = n->val;
-      return true;
+      return uint32_t(t->asize + j + 1);
     }
   }
-  return false;
+  return 0;
 }
 
 size_t table_memory(const Table* t) {

@@ -111,6 +111,9 @@ lua_Unsigned table_length(Table* t, uint32_t seed);  // 'seed': G(L)->seed
 // Traversal: given a key on the stack at 'key', writes the next key and its
 // value at key, key+1. Returns false at the end. Errors on an invalid key.
 bool table_next(State* L, Table* t, StkId key);
+// From raw position i (array slots, then nodes), the next entry: its key and
+// value go to key[0], key[1]; returns its position + 1 (where to go on), or 0.
+uint32_t table_scan(const Table* t, uint32_t i, StkId key);
 
 // Estimated memory of a table (for collectgarbage("count") checks and tests).
 size_t table_memory(const Table* t);

@@ -240,7 +240,7 @@ void Encoder::table(int depth) {
   path_.pop_back();
 }
 
-// The fast path for arrays: writes the table as an array while `next` yields
+// The fast path for arrays: writes the table as an array while the traversal yields
 // the keys 1, 2, 3... in order. On any other key it drops what it wrote and
 // returns false; it also returns false for an empty table.
 bool Encoder::try_sequence(int depth) {
@@ -248,8 +248,7 @@ bool Encoder::try_sequence(int depth) {
   lua_Integer expect = 1;
   bool first = true;
   b_.add('[');
-  push_nil(L_);
-  while (next(L_, -2)) {
+  for (int it = 0; (it = next_slot(L_, -1, it)) != 0;) {
     bool in_order = is_integer(L_, -2) && type(L_, -2) == Type::Number && to_integer(L_, -2) == expect;
     if (!in_order) {
       pop(L_, 2);
@@ -263,7 +262,7 @@ bool Encoder::try_sequence(int depth) {
       first = false;
     else
       b_.shrink(b_.size() - pos);
-    pop(L_, 1);
+    pop(L_, 2);
     expect++;
   }
   if (expect == 1) {
@@ -280,12 +279,12 @@ bool Encoder::try_sequence(int depth) {
 void Encoder::classified_table(int depth, bool raw, bool empty_array_mt) {
   lua_Integer max = 0, items = 0;
   bool is_array = true;
-  push_nil(L_);
-  while (next(L_, -2)) {
+  for (int it = 0; (it = next_slot(L_, -1, it)) != 0;) {
     pop(L_, 1);
     lua_Integer k;
-    if (!is_integer(L_, -1) || type(L_, -1) != Type::Number || (k = to_integer(L_, -1)) < 1) {
-      pop(L_, 1);
+    bool positive = is_integer(L_, -1) && type(L_, -1) == Type::Number && (k = to_integer(L_, -1)) >= 1;
+    pop(L_, 1);
+    if (!positive) {
       is_array = false;
       break;
     }
@@ -355,10 +354,9 @@ void Encoder::member(int depth, bool& first) {
 void Encoder::object(int depth) {
   b_.add('{');
   bool first = true;
-  push_nil(L_);
-  while (next(L_, -2)) {
+  for (int it = 0; (it = next_slot(L_, -1, it)) != 0;) {
     member(depth, first);
-    pop(L_, 1);
+    pop(L_, 2);
   }
   if (!first && !o_.indent.empty()) newline(depth - 1);
   b_.add('}');
