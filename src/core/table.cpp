@@ -494,6 +494,29 @@ lua_Unsigned table_length(Table* t, uint32_t seed) {
   return hash_search(t, asize, seed);
 }
 
+namespace {
+// Inline in table_next (pairs); table_scan is the same for next_slot.
+[[gnu::always_inline]] inline uint32_t scan_from(const Table* t, uint32_t i, StkId key) {
+  for (; i < t->asize; i++) {
+    if (!t->array[i].is_empty()) {
+      key->set_int(lua_Integer(i) + 1);
+      key[1] = t->array[i];
+      return i + 1;
+    }
+  }
+  size_t nsize = t->is_dummy() ? 0 : t->node_count();
+  for (size_t j = i - t->asize; j < nsize; j++) {
+    const Node* n = gnode(t, j);
+    if (!n->val.is_empty()) {
+      *key = n->key();
+      key[1] = n->val;
+      return uint32_t(t->asize + j + 1);
+    }
+  }
+  return 0;
+}
+}  // namespace
+
 bool table_next(State* L, Table* t, StkId key) {
   // Find the index where the traversal stopped.
   uint32_t i;
@@ -513,28 +536,10 @@ bool table_next(State* L, Table* t, StkId key) {
       i = uint32_t(n - t->node) + 1 + t->asize;
     }
   }
-  return table_scan(t, i, key) != 0;
+  return scan_from(t, i, key) != 0;
 }
 
-uint32_t table_scan(const Table* t, uint32_t i, StkId key) {
-  for (; i < t->asize; i++) {
-    if (!t->array[i].is_empty()) {
-      key->set_int(lua_Integer(i) + 1);
-      key[1] = t->array[i];
-      return i + 1;
-    }
-  }
-  size_t nsize = t->is_dummy() ? 0 : t->node_count();
-  for (size_t j = i - t->asize; j < nsize; j++) {
-    const Node* n = gnode(t, j);
-    if (!n->val.is_empty()) {
-      *key = n->key();
-      key[1] = n->val;
-      return uint32_t(t->asize + j + 1);
-    }
-  }
-  return 0;
-}
+uint32_t table_scan(const Table* t, uint32_t i, StkId key) { return scan_from(t, i, key); }
 
 size_t table_memory(const Table* t) {
   return sizeof(Table) + sizeof(Value) * t->asize + (t->is_dummy() ? 0 : sizeof(Node) * t->node_count());
