@@ -21,6 +21,8 @@
 # (setarch -R), and the same environment, argument strings and paths everywhere (env -i, the
 # candidate and the program copied into one fixed-length folder), because the hash seeds of
 # PUC Lua and rua mix in the address of a stack variable, which moves with the size of those.
+# rua's seed also mixes in a code address, which moves with any change to the binary:
+# RUA_HASH_SEED fixes it (PUC ignores the variable).
 set -euo pipefail
 export LC_ALL=C
 
@@ -118,7 +120,7 @@ done
 measure() {
   local prog=$1 arg=$2 file=$3 rc=0
   cp "$file" "$tmp/run/$prog.lua"
-  (cd "$tmp/run" && timeout -k 10 600 env -i PATH=/usr/bin:/bin LC_ALL=C LD_PRELOAD="$preload" \
+  (cd "$tmp/run" && timeout -k 10 600 env -i PATH=/usr/bin:/bin LC_ALL=C LD_PRELOAD="$preload" RUA_HASH_SEED=20261125 \
     "${norand[@]}" "$valgrind" --tool=callgrind --callgrind-out-file=/dev/null \
     --log-file="$tmp/$prog.vg" ./candidate "$prog.lua" "$arg" \
     </dev/null >"$tmp/$prog.out" 2>"$tmp/$prog.err") || rc=$?
