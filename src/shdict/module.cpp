@@ -20,6 +20,13 @@ struct Box {
   std::shared_ptr<Dict> dict;
 };
 
+// The ngx.shared way of failing: nil and a message.
+int fail(State* L, const char* msg) {
+  push_nil(L);
+  push_string(L, msg);
+  return 2;
+}
+
 Dict& check_dict(State* L) {
   auto* box = static_cast<Box*>(check_udata(L, 1, kDictType));
   return *box->dict;
@@ -40,8 +47,7 @@ bool get_key(State* L, std::string_view* key) {
     else if (key->size() > Dict::kMaxKey) err = "key too long";
   }
   if (err == nullptr) return true;
-  push_nil(L);
-  push_string(L, err);
+  fail(L, err);
   return false;
 }
 
@@ -98,9 +104,7 @@ int do_set(State* L, Dict::Mode mode) {
   if (!get_key(L, &key)) return 2;
   Value v;
   if (!get_value(L, 3, &v)) {
-    push_nil(L);
-    push_string(L, "bad value type");
-    return 2;
+    return fail(L, "bad value type");
   }
   double ttl = check_ttl(L, 4);
   Dict::SetResult r = d.set(key, std::move(v), ttl, mode);
@@ -148,9 +152,7 @@ int dict_incr(State* L) {
   double init_ttl = check_ttl(L, 5);
   Dict::IncrResult r = d.incr(key, by, has_init, init, init_ttl);
   if (!r.ok) {
-    push_nil(L);
-    push_string(L, r.err);
-    return 2;
+    return fail(L, r.err);
   }
   push_dict_value(L, r.value);
   push_nil(L);
@@ -174,9 +176,7 @@ int dict_ttl(State* L) {
   if (!get_key(L, &key)) return 2;
   double t = d.ttl(key);
   if (t < 0) {
-    push_nil(L);
-    push_string(L, "not found");
-    return 2;
+    return fail(L, "not found");
   }
   push_number(L, t);
   return 1;
@@ -189,9 +189,7 @@ int dict_expire(State* L) {
   if (!get_key(L, &key)) return 2;
   check_number(L, 3);
   if (!d.expire(key, check_ttl(L, 3))) {
-    push_nil(L);
-    push_string(L, "not found");
-    return 2;
+    return fail(L, "not found");
   }
   push_boolean(L, true);
   return 1;
